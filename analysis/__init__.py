@@ -1,0 +1,25 @@
+"""Discourse analysis of Pakistan–Russia–US relations: actors, sentiment, quotations, themes.
+
+Public entry points: :func:`load_corpus`, :func:`analyze` and the capability modules
+``segment``, ``actors``, ``sentiment``, ``quotes`` and ``themes``.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from analysis import actors, corpus, segment  # noqa: E402
+from analysis.corpus import Document, load_corpus  # noqa: E402
+from analysis.pipeline import Analysis, Settings, analyze  # noqa: E402
+
+__all__ = [
+    "Analysis",
+    "Document",
+    "Settings",
+    "__version__",
+    "actors",
+    "analyze",
+    "corpus",
+    "load_corpus",
+    "segment",
+]

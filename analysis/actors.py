@@ -1,0 +1,346 @@
+"""Actor mentions: who the text is about.
+
+The actor lexicon (``analysis/data/actors.yaml``) maps names, demonyms, capitals and metonyms,
+institutions and leaders onto actors. All aliases compile into one prefix-trie regular expression,
+so matching costs one pass over the text whatever the lexicon's size. Hyphenated compounds that
+name several actors ("Pak-Russia", "Sino-Pakistan") give one mention per actor over the whole
+compound.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from analysis.errors import LexiconError
+from analysis.resources import load_yaml
+
+__all__ = [
+    "ALIAS_TYPES",
+    "ActorLexicon",
+    "Mention",
+    "default_lexicon",
+    "find_mentions",
+    "load_actor_lexicon",
+]
+
+#: Alias groups in the YAML file, in the order they are listed on each actor.
+ALIAS_TYPES: tuple[str, ...] = ("names", "demonyms", "places", "institutions", "leaders")
+DEFAULT_FILE = "actors.yaml"
+
+#: Hyphen-like characters that join the parts of a compound ("Pak-Russia", "Pak–Russia").
+_HYPHENS = "-\u2010\u2011\u2013"
+_COMPOUND = re.compile(rf"[^\W\d_]+(?:[{_HYPHENS}][^\W\d_]+)+")
+_WORD = re.compile(r"[^\W\d_][\w.'’]*")
+#: Shortest all-capital neighbour word that marks a headline in capitals ("PAKISTAN IS READY"),
+#: where short capitalised aliases (IS, US) are ordinary words.
+_HEADLINE_WORD_MIN = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One mention of an actor: ``text[start:end] == surface``.
+
+    Attributes:
+        actor: Canonical actor name ("United States").
+        surface: The text as written ("Pentagon", "Pak-Russia").
+        start: Start offset in the text.
+        end: End offset (exclusive).
+        alias: The lexicon alias that matched ("Pentagon"; the compound itself for compounds).
+        alias_type: Group of the alias: names, demonyms, places, institutions, leaders, compound.
+        compound: True when the surface names several actors at once.
+    """
+
+    actor: str
+    surface: str
+    start: int
+    end: int
+    alias: str
+    alias_type: str
+    compound: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Alias:
+    actor: str
+    alias: str
+    alias_type: str
+    case_sensitive: bool
+
+
+@dataclass(frozen=True)
+class ActorLexicon:
+    """A compiled actor lexicon.
+
+    Attributes:
+        version: The lexicon's version string plus a digest of its file(s).
+        sources: Files the lexicon was read from.
+        kinds: Actor name → kind (state, alliance, organisation, armed group).
+    """
+
+    version: str
+    sources: tuple[str, ...]
+    kinds: Mapping[str, str]
+    _aliases: Mapping[str, tuple[_Alias, ...]] = field(repr=False)
+    _combining: Mapping[str, str] = field(repr=False)
+    _compounds: Mapping[str, tuple[str, ...]] = field(repr=False)
+    _excluded: frozenset[str] = field(repr=False)
+    _pattern: re.Pattern[str] = field(repr=False)
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        """Actor names in lexicon order."""
+        return tuple(self.kinds)
+
+    def kind(self, actor: str) -> str:
+        """The kind of ``actor`` (state, alliance, organisation, armed group)."""
+        return self.kinds[actor]
+
+
+def _trie_regex(words: Iterable[str]) -> str:
+    """A regex matching any of ``words`` (lower-case), longest first, as a prefix trie."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        end = "" in node
+        branches = []
+        for ch in sorted(k for k in node if k):
+            atom = r"\s+" if ch == " " else re.escape(ch)
+            branches.append(atom + build(node[ch]))
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if end:
+            return f"(?:{body})?"
+        return body if len(branches) == 1 else body
+
+    return build(trie)
+
+
+def _as_list(value: Any, source: str, where: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise LexiconError(source, f"{where} must be a list of strings")
+    return [v.strip() for v in value if v.strip()]
+
+
+def _parse(data: Any, source: str) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]], set[str], str]:
+    if not isinstance(data, dict):
+        raise LexiconError(source, "expected a mapping with 'actors'")
+    actors_raw = data.get("actors", [])
+    if not isinstance(actors_raw, list):
+        raise LexiconError(source, "'actors' must be a list")
+    actors: dict[str, dict[str, Any]] = {}
+    for i, entry in enumerate(actors_raw):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise LexiconError(source, f"actors[{i}] needs a 'name'")
+        name = entry["name"].strip()
+        spec: dict[str, Any] = {"kind": str(entry.get("kind", "state"))}
+        for group in (*ALIAS_TYPES, "combining"):
+            spec[group] = _as_list(entry.get(group), source, f"actors[{i}].{group}")
+        actors[name] = spec
+    compounds_raw = data.get("compounds") or {}
+    if not isinstance(compounds_raw, dict):
+        raise LexiconError(source, "'compounds' must be a mapping of word to actor list")
+    compounds = {
+        str(k): _as_list(v, source, f"compounds[{k}]") for k, v in compounds_raw.items()
+    }
+    exclude = set(_as_list(data.get("exclude"), source, "exclude"))
+    version = str(data.get("version", "unversioned"))
+    return actors, compounds, exclude, version
+
+
+def _merge(
+    base: dict[str, dict[str, Any]], extra: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    merged = {name: {k: (list(v) if isinstance(v, list) else v) for k, v in spec.items()}
+              for name, spec in base.items()}
+    for name, spec in extra.items():
+        if name not in merged:
+            merged[name] = spec
+            continue
+        for group, values in spec.items():
+            if isinstance(values, list):
+                merged[name][group] += [v for v in values if v not in merged[name][group]]
+    return merged
+
+
+def _compile(
+    actors: dict[str, dict[str, Any]],
+    compounds: dict[str, list[str]],
+    exclude: set[str],
+    version: str,
+    sources: tuple[str, ...],
+) -> ActorLexicon:
+    aliases: dict[str, list[_Alias]] = {}
+    combining: dict[str, str] = {}
+    for name, spec in actors.items():
+        for group in ALIAS_TYPES:
+            for alias in spec[group]:
+                cs = not any(ch.islower() for ch in alias)
+                key = " ".join(alias.lower().split())
+                entry = _Alias(name, alias, group, cs)
+                if entry not in aliases.setdefault(key, []):
+                    aliases[key].append(entry)
+        for form in (*spec["combining"], *spec["names"], *spec["demonyms"]):
+            combining.setdefault(form.lower(), name)
+    for word, members in compounds.items():
+        for member in members:
+            if member not in actors:
+                raise LexiconError(sources[-1], f"compound {word!r} names unknown actor {member!r}")
+    keys = set(aliases) | {w.lower() for w in compounds} | {" ".join(e.lower().split()) for e in exclude}
+    pattern = re.compile(r"(?<![\w.])" + _trie_regex(sorted(keys)) + r"(?![\w])", re.IGNORECASE)
+    return ActorLexicon(
+        version=version,
+        sources=sources,
+        kinds={name: spec["kind"] for name, spec in actors.items()},
+        _aliases={k: tuple(v) for k, v in aliases.items()},
+        _combining=combining,
+        _compounds={k.lower(): tuple(v) for k, v in compounds.items()},
+        _excluded=frozenset(" ".join(e.lower().split()) for e in exclude),
+        _pattern=pattern,
+    )
+
+
+def load_actor_lexicon(
+    path: str | Path | None = None, *, mode: Literal["extend", "replace"] = "extend"
+) -> ActorLexicon:
+    """Load the actor lexicon.
+
+    Args:
+        path: A user's YAML file (same layout as ``analysis/data/actors.yaml``), or None for the
+            packaged default.
+        mode: ``"extend"`` adds the user's actors and aliases to the default; ``"replace"`` uses
+            the user's file alone.
+
+    Returns:
+        The compiled lexicon.
+
+    Raises:
+        LexiconError: A malformed file (names the file and, for YAML errors, the line).
+    """
+    if mode not in ("extend", "replace"):
+        raise ValueError(f"mode must be 'extend' or 'replace', not {mode!r}")
+    if path is None:
+        return default_lexicon()
+    data, source, digest = load_yaml(path, DEFAULT_FILE)
+    actors, compounds, exclude, version = _parse(data, source)
+    if mode == "replace":
+        return _compile(actors, compounds, exclude, f"{version}+{digest}", (source,))
+    base_data, base_source, base_digest = load_yaml(None, DEFAULT_FILE)
+    b_actors, b_compounds, b_exclude, b_version = _parse(base_data, base_source)
+    return _compile(
+        _merge(b_actors, actors),
+        {**b_compounds, **compounds},
+        b_exclude | exclude,
+        f"{b_version}+{base_digest}; {version}+{digest}",
+        (base_source, source),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> ActorLexicon:
+    """The packaged actor lexicon (compiled once per process)."""
+    data, source, digest = load_yaml(None, DEFAULT_FILE)
+    actors, compounds, exclude, version = _parse(data, source)
+    return _compile(actors, compounds, exclude, f"{version}+{digest}", (source,))
+
+
+def _is_headline_context(text: str, start: int, end: int, lexicon: ActorLexicon) -> bool:
+    """True when both neighbouring words are in capitals (a headline), e.g. "PAKISTAN IS READY"."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    before = _WORD.findall(text, max(line_start, start - 40), start)
+    after_m = _WORD.search(text, end, min(line_end, end + 40))
+
+    def caps(word: str | None) -> bool:
+        if word is None:
+            return True
+        letters = [c for c in word if c.isalpha()]
+        return len(letters) >= _HEADLINE_WORD_MIN and all(c.isupper() for c in letters)
+
+    prev = before[-1] if before else None
+    nxt = after_m.group(0) if after_m else None
+    if prev is None and nxt is None:
+        return False
+    return caps(prev) and caps(nxt)
+
+
+def _compound_mentions(
+    text: str, lexicon: ActorLexicon
+) -> tuple[list[Mention], list[tuple[int, int]]]:
+    mentions: list[Mention] = []
+    spans: list[tuple[int, int]] = []
+    for m in _COMPOUND.finditer(text):
+        parts = re.split(f"[{_HYPHENS}]", m.group(0))
+        named = [lexicon._combining.get(p.lower()) for p in parts]
+        actors = [a for a in named if a is not None]
+        if len(set(actors)) < 2 or any(a is None for a in named):
+            continue
+        spans.append(m.span())
+        for actor in dict.fromkeys(actors):
+            mentions.append(
+                Mention(actor, m.group(0), m.start(), m.end(), m.group(0), "compound", True)
+            )
+    return mentions, spans
+
+
+def find_mentions(text: str, lexicon: ActorLexicon | None = None) -> list[Mention]:
+    """Find every mention of an actor in ``text``.
+
+    Args:
+        text: Any text.
+        lexicon: An actor lexicon; the packaged default when None.
+
+    Returns:
+        Mentions sorted by start offset (then actor). A compound that names two actors yields
+        two mentions with the same span.
+    """
+    lex = lexicon if lexicon is not None else default_lexicon()
+    out, compound_spans = _compound_mentions(text, lex)
+    c_idx = 0
+    for m in lex._pattern.finditer(text):
+        start, end = m.span()
+        while c_idx < len(compound_spans) and compound_spans[c_idx][1] <= start:
+            c_idx += 1
+        if c_idx < len(compound_spans) and compound_spans[c_idx][0] < end:
+            continue
+        surface = m.group(0)
+        key = " ".join(surface.lower().split())
+        if key in lex._excluded:
+            continue
+        if key in lex._compounds:
+            for actor in lex._compounds[key]:
+                out.append(Mention(actor, surface, start, end, surface, "compound", True))
+            continue
+        for entry in lex._aliases.get(key, ()):
+            if entry.case_sensitive:
+                if " ".join(surface.split()) != entry.alias:
+                    continue
+                if len(entry.alias) <= 3 and _is_headline_context(text, start, end, lex):
+                    continue
+            out.append(Mention(entry.actor, surface, start, end, entry.alias, entry.alias_type))
+            break
+    out.sort(key=lambda x: (x.start, x.end, x.actor))
+    return out
+
+
+def count_by_actor(mentions: Sequence[Mention]) -> dict[str, int]:
+    """Number of mentions per actor, in first-mention order."""
+    counts: dict[str, int] = {}
+    for m in mentions:
+        counts[m.actor] = counts.get(m.actor, 0) + 1
+    return counts

@@ -1,0 +1,291 @@
+"""The whole analysis of a corpus, as tidy pandas tables.
+
+The per-document step :func:`analyze_document` is a pure, picklable function of
+``(document, settings)``; :func:`analyze` maps it over a corpus serially or with a process pool
+and assembles the tables at the edge.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis import __version__
+from analysis.actors import default_lexicon, find_mentions, load_actor_lexicon
+from analysis.corpus import Document, LoadFailure, load_boilerplate, read_corpus
+from analysis.io import atomic_write_with
+from analysis.segment import sentences as split_sentences
+
+__all__ = ["TABLES", "Analysis", "DocumentResult", "Settings", "analyze", "analyze_document"]
+
+#: Documents handed to a worker process at a time: large enough to amortise pickling.
+POOL_CHUNKSIZE = 8
+
+DOCUMENT_COLUMNS = (
+    "doc_id", "path", "title", "author", "author_note", "date", "source", "url",
+    "words", "n_sentences", "sha256", "encoding",
+)
+SENTENCE_COLUMNS = ("doc_id", "sentence", "paragraph", "start", "end", "text", "words")
+MENTION_COLUMNS = (
+    "doc_id", "mention", "actor", "surface", "alias", "alias_type", "compound",
+    "start", "end", "sentence",
+)
+#: Table names, in the order they are written.
+TABLES = ("documents", "sentences", "mentions")
+_CATEGORICAL = {"actor", "alias_type", "label", "kind", "theme", "voice"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the analysis depends on besides the documents (all picklable).
+
+    Attributes:
+        actor_lexicon: A user's actor YAML (None: the packaged default).
+        actor_lexicon_mode: ``"extend"`` the default or ``"replace"`` it.
+        boilerplate: A user's boilerplate YAML extending the packaged rules.
+    """
+
+    actor_lexicon: str | None = None
+    actor_lexicon_mode: str = "extend"
+    boilerplate: str | None = None
+
+    def actor_lexicon_obj(self) -> Any:
+        """The compiled actor lexicon (cached per process)."""
+        if self.actor_lexicon is None:
+            return default_lexicon()
+        return _cached_actor_lexicon(self.actor_lexicon, self.actor_lexicon_mode)
+
+
+_LEXICON_CACHE: dict[tuple[str, str], Any] = {}
+
+
+def _cached_actor_lexicon(path: str, mode: str) -> Any:
+    key = (path, mode)
+    if key not in _LEXICON_CACHE:
+        _LEXICON_CACHE[key] = load_actor_lexicon(path, mode=mode)  # type: ignore[arg-type]
+    return _LEXICON_CACHE[key]
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """Rows of every table for one document (plain tuples, cheap to pickle)."""
+
+    doc_id: str
+    tables: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+
+
+def _sentence_index(starts: Sequence[int], offset: int) -> int:
+    import bisect
+
+    return max(bisect.bisect_right(starts, offset) - 1, 0)
+
+
+def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
+    """Analyse one document: sentences and actor mentions.
+
+    Args:
+        doc: A loaded document.
+        settings: Lexicons and options.
+
+    Returns:
+        Rows for each table, offsets into ``doc.body``.
+    """
+    body = doc.body
+    sents = split_sentences(body)
+    starts = [s.start for s in sents]
+    sentence_rows = [
+        (doc.id, s.index, s.paragraph, s.start, s.end, s.text, len(s.text.split())) for s in sents
+    ]
+    mentions = find_mentions(body, settings.actor_lexicon_obj())
+    mention_rows = [
+        (doc.id, i, m.actor, m.surface, m.alias, m.alias_type, m.compound, m.start, m.end,
+         _sentence_index(starts, m.start))
+        for i, m in enumerate(mentions)
+    ]
+    document_row = (
+        doc.id, doc.path, doc.title, doc.author, doc.author_note, doc.date, doc.source, doc.url,
+        doc.words, len(sents), doc.sha256, doc.encoding,
+    )
+    return DocumentResult(
+        doc.id,
+        {"documents": [document_row], "sentences": sentence_rows, "mentions": mention_rows},
+    )
+
+
+_COLUMNS = {
+    "documents": DOCUMENT_COLUMNS,
+    "sentences": SENTENCE_COLUMNS,
+    "mentions": MENTION_COLUMNS,
+}
+
+
+def _frame(name: str, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    df = pd.DataFrame.from_records(rows, columns=list(_COLUMNS[name]))
+    for col in df.columns:
+        if col in _CATEGORICAL:
+            df[col] = df[col].astype("category")
+        elif col in ("start", "end", "sentence", "paragraph", "mention", "words", "n_sentences"):
+            df[col] = df[col].astype("int64")
+    return df
+
+
+@dataclass
+class Analysis:
+    """The analysis of a corpus: tidy tables and summaries.
+
+    Attributes:
+        documents: One row per document (metadata, words, sentences, hash).
+        sentences: One row per sentence, offsets into the document body.
+        mentions: One row per actor mention, with its sentence.
+        failures: Files or rows that could not be loaded or analysed.
+        settings: The settings used.
+        provenance: Package and lexicon versions behind the tables.
+    """
+
+    documents: pd.DataFrame
+    sentences: pd.DataFrame
+    mentions: pd.DataFrame
+    failures: list[LoadFailure]
+    settings: Settings
+    provenance: dict[str, str]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """All tables by name."""
+        return {name: getattr(self, name) for name in TABLES}
+
+    def cooccurrence(self, *, by_document: bool = False) -> pd.DataFrame:
+        """Actor pairs mentioned in the same sentence.
+
+        Args:
+            by_document: Count per document instead of over the corpus.
+
+        Returns:
+            Columns ``[doc_id,] actor_a, actor_b, sentences`` (number of sentences in which both
+            actors are mentioned), ``actor_a < actor_b``, most frequent first.
+        """
+        keys = ["doc_id", "sentence"]
+        m = self.mentions[keys + ["actor"]].astype({"actor": str}).drop_duplicates()
+        pairs = m.merge(m, on=keys, suffixes=("_a", "_b"))
+        pairs = pairs[pairs["actor_a"] < pairs["actor_b"]]
+        group = (["doc_id"] if by_document else []) + ["actor_a", "actor_b"]
+        out = pairs.groupby(group, sort=True).size().reset_index(name="sentences")
+        return out.sort_values(
+            ["sentences", *group], ascending=[False] + [True] * len(group), kind="stable"
+        ).reset_index(drop=True)
+
+    def mention_counts(self) -> pd.DataFrame:
+        """Mentions per document and actor (columns doc_id, actor, mentions, share)."""
+        counts = (
+            self.mentions.astype({"actor": str}).groupby(["doc_id", "actor"]).size()
+            .reset_index(name="mentions")
+        )
+        totals = counts.groupby("doc_id")["mentions"].transform("sum")
+        counts["share"] = counts["mentions"] / totals
+        return counts.sort_values(["doc_id", "mentions", "actor"], ascending=[True, False, True],
+                                  kind="stable").reset_index(drop=True)
+
+    def evidence(self, actor: str, *, doc_id: str | None = None) -> pd.DataFrame:
+        """The sentences behind an actor's figures: each mention with its sentence text."""
+        m = self.mentions[self.mentions["actor"] == actor]
+        if doc_id is not None:
+            m = m[m["doc_id"] == doc_id]
+        s = self.sentences[["doc_id", "sentence", "text"]]
+        return m.merge(s, on=["doc_id", "sentence"], how="left").reset_index(drop=True)
+
+    def to_csv(self, folder: str | Path) -> list[Path]:
+        """Write every table as ``<folder>/<table>.csv`` (atomically); returns the paths."""
+        return self._write(folder, "csv")
+
+    def to_parquet(self, folder: str | Path) -> list[Path]:
+        """Write every table as ``<folder>/<table>.parquet`` (atomically); returns the paths."""
+        return self._write(folder, "parquet")
+
+    def _write(self, folder: str | Path, fmt: str) -> list[Path]:
+        out = Path(folder)
+        written = []
+        for name, df in {**self.tables(), "cooccurrence": self.cooccurrence(by_document=True)}.items():
+            target = out / f"{name}.{fmt}"
+            if fmt == "csv":
+                atomic_write_with(target, lambda p, d=df: d.to_csv(p, index=False, lineterminator="\n"))
+            else:
+                atomic_write_with(target, lambda p, d=df: d.to_parquet(p, index=False))
+            written.append(target)
+        return written
+
+
+def _map_documents(
+    docs: Sequence[Document], settings: Settings, jobs: int
+) -> list[DocumentResult]:
+    if jobs <= 1 or len(docs) <= 1:
+        return [analyze_document(d, settings) for d in docs]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(
+            pool.map(analyze_document, docs, itertools.repeat(settings), chunksize=POOL_CHUNKSIZE)
+        )
+
+
+def analyze(
+    corpus: str | Path | Document | Iterable[str | Path | Document],
+    *,
+    settings: Settings | None = None,
+    actor_lexicon: str | Path | None = None,
+    boilerplate: str | Path | None = None,
+    jobs: int = 1,
+) -> Analysis:
+    """Analyse a corpus.
+
+    Args:
+        corpus: A path (file or folder), a :class:`Document`, or several of either.
+        settings: All options at once (overrides the keyword options below).
+        actor_lexicon: A user's actor YAML extending the default.
+        boilerplate: A user's boilerplate YAML extending the default cleaning rules.
+        jobs: Worker processes (1: in this process; 0: one per core).
+
+    Returns:
+        The tables and summaries.
+    """
+    if settings is None:
+        settings = Settings(
+            actor_lexicon=str(actor_lexicon) if actor_lexicon is not None else None,
+            boilerplate=str(boilerplate) if boilerplate is not None else None,
+        )
+    settings.actor_lexicon_obj()  # fail early on a malformed lexicon
+    items: list[str | Path | Document]
+    if isinstance(corpus, str | Path | Document):
+        items = [corpus]
+    else:
+        items = list(corpus)
+    docs = [d for d in items if isinstance(d, Document)]
+    paths = [p for p in items if not isinstance(p, Document)]
+    failures: list[LoadFailure] = []
+    if paths:
+        loaded = read_corpus(paths, boilerplate=settings.boilerplate)
+        docs = [*docs, *loaded.documents]
+        failures = list(loaded.failures)
+    jobs = os.cpu_count() or 1 if jobs == 0 else jobs
+    results = _map_documents(docs, settings, jobs)
+    frames = {
+        name: _frame(name, [row for r in results for row in r.tables[name]]) for name in _COLUMNS
+    }
+    lexicon = settings.actor_lexicon_obj()
+    provenance = {
+        "package": f"analysis {__version__}",
+        "actor_lexicon": lexicon.version,
+        "boilerplate": load_boilerplate(settings.boilerplate).version,
+        "settings": repr(asdict(settings)),
+    }
+    return Analysis(
+        documents=frames["documents"],
+        sentences=frames["sentences"],
+        mentions=frames["mentions"],
+        failures=failures,
+        settings=settings,
+        provenance=provenance,
+    )
