@@ -8,9 +8,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from analysis import actors, corpus, segment  # noqa: E402
-from analysis.corpus import Document, load_corpus  # noqa: E402
-from analysis.pipeline import Analysis, Settings, analyze  # noqa: E402
+from analysis import actors, corpus, segment
+from analysis.corpus import Document, load_corpus
+from analysis.pipeline import Analysis, Settings, analyze
 
 __all__ = [
     "Analysis",

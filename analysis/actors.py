@@ -9,6 +9,7 @@ compound.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,9 @@ DEFAULT_FILE = "actors.yaml"
 
 #: Hyphen-like characters that join the parts of a compound ("Pak-Russia", "Pak–Russia").
 _HYPHENS = "-\u2010\u2011\u2013"
-_COMPOUND = re.compile(rf"[^\W\d_]+(?:[{_HYPHENS}][^\W\d_]+)+")
+_HYPHEN = re.compile(f"[{_HYPHENS}]")
+_COMPOUND = re.compile(rf"[^\W\d_]+(?:[{_HYPHENS}][^\W\d_]+)+(?![\w])")
+_ORDER = operator.attrgetter("start", "end", "actor")
 _WORD = re.compile(r"[^\W\d_][\w.'’]*")
 #: Shortest all-capital neighbour word that marks a headline in capitals ("PAKISTAN IS READY"),
 #: where short capitalised aliases (IS, US) are ordinary words.
@@ -90,6 +93,7 @@ class ActorLexicon:
     _compounds: Mapping[str, tuple[str, ...]] = field(repr=False)
     _excluded: frozenset[str] = field(repr=False)
     _pattern: re.Pattern[str] = field(repr=False)
+    _pattern_ci: re.Pattern[str] = field(repr=False)
 
     @property
     def actors(self) -> tuple[str, ...]:
@@ -121,7 +125,7 @@ def _trie_regex(words: Iterable[str]) -> str:
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         if end:
             return f"(?:{body})?"
-        return body if len(branches) == 1 else body
+        return body
 
     return build(trie)
 
@@ -136,7 +140,9 @@ def _as_list(value: Any, source: str, where: str) -> list[str]:
     return [v.strip() for v in value if v.strip()]
 
 
-def _parse(data: Any, source: str) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]], set[str], str]:
+def _parse(
+    data: Any, source: str
+) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]], set[str], str]:
     if not isinstance(data, dict):
         raise LexiconError(source, "expected a mapping with 'actors'")
     actors_raw = data.get("actors", [])
@@ -154,9 +160,7 @@ def _parse(data: Any, source: str) -> tuple[dict[str, dict[str, Any]], dict[str,
     compounds_raw = data.get("compounds") or {}
     if not isinstance(compounds_raw, dict):
         raise LexiconError(source, "'compounds' must be a mapping of word to actor list")
-    compounds = {
-        str(k): _as_list(v, source, f"compounds[{k}]") for k, v in compounds_raw.items()
-    }
+    compounds = {str(k): _as_list(v, source, f"compounds[{k}]") for k, v in compounds_raw.items()}
     exclude = set(_as_list(data.get("exclude"), source, "exclude"))
     version = str(data.get("version", "unversioned"))
     return actors, compounds, exclude, version
@@ -165,8 +169,10 @@ def _parse(data: Any, source: str) -> tuple[dict[str, dict[str, Any]], dict[str,
 def _merge(
     base: dict[str, dict[str, Any]], extra: dict[str, dict[str, Any]]
 ) -> dict[str, dict[str, Any]]:
-    merged = {name: {k: (list(v) if isinstance(v, list) else v) for k, v in spec.items()}
-              for name, spec in base.items()}
+    merged = {
+        name: {k: (list(v) if isinstance(v, list) else v) for k, v in spec.items()}
+        for name, spec in base.items()
+    }
     for name, spec in extra.items():
         if name not in merged:
             merged[name] = spec
@@ -200,8 +206,16 @@ def _compile(
         for member in members:
             if member not in actors:
                 raise LexiconError(sources[-1], f"compound {word!r} names unknown actor {member!r}")
-    keys = set(aliases) | {w.lower() for w in compounds} | {" ".join(e.lower().split()) for e in exclude}
-    pattern = re.compile(r"(?<![\w.])" + _trie_regex(sorted(keys)) + r"(?![\w])", re.IGNORECASE)
+    keys = (
+        set(aliases)
+        | {w.lower() for w in compounds}
+        | {" ".join(e.lower().split()) for e in exclude}
+    )
+    trie = _trie_regex(sorted(keys))
+    # Matching runs on the lower-cased text (much faster than IGNORECASE on a large trie);
+    # the case-insensitive pattern is the fallback for texts whose length changes when lowered.
+    pattern = re.compile(r"(?<![\w.])" + trie + r"(?![\w])")
+    pattern_ci = re.compile(r"(?<![\w.])" + trie + r"(?![\w])", re.IGNORECASE)
     return ActorLexicon(
         version=version,
         sources=sources,
@@ -211,6 +225,7 @@ def _compile(
         _compounds={k.lower(): tuple(v) for k, v in compounds.items()},
         _excluded=frozenset(" ".join(e.lower().split()) for e in exclude),
         _pattern=pattern,
+        _pattern_ci=pattern_ci,
     )
 
 
@@ -284,8 +299,18 @@ def _compound_mentions(
 ) -> tuple[list[Mention], list[tuple[int, int]]]:
     mentions: list[Mention] = []
     spans: list[tuple[int, int]] = []
-    for m in _COMPOUND.finditer(text):
-        parts = re.split(f"[{_HYPHENS}]", m.group(0))
+    covered = -1
+    for h in _HYPHEN.finditer(text):
+        if h.start() < covered:
+            continue
+        start = h.start()
+        while start > 0 and text[start - 1].isalpha():
+            start -= 1
+        m = _COMPOUND.match(text, start)
+        if m is None or (start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")):
+            continue
+        covered = m.end()
+        parts = _HYPHEN.split(m.group(0))
         named = [lexicon._combining.get(p.lower()) for p in parts]
         actors = [a for a in named if a is not None]
         if len(set(actors)) < 2 or any(a is None for a in named):
@@ -310,16 +335,24 @@ def find_mentions(text: str, lexicon: ActorLexicon | None = None) -> list[Mentio
         two mentions with the same span.
     """
     lex = lexicon if lexicon is not None else default_lexicon()
-    out, compound_spans = _compound_mentions(text, lex)
+    compounds, compound_spans = _compound_mentions(text, lex)
+    out: list[Mention] = list(compounds)
     c_idx = 0
-    for m in lex._pattern.finditer(text):
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        matches = lex._pattern.finditer(lowered)
+    else:
+        matches = lex._pattern_ci.finditer(text)
+    for m in matches:
         start, end = m.span()
         while c_idx < len(compound_spans) and compound_spans[c_idx][1] <= start:
             c_idx += 1
         if c_idx < len(compound_spans) and compound_spans[c_idx][0] < end:
             continue
-        surface = m.group(0)
-        key = " ".join(surface.lower().split())
+        surface = text[start:end]
+        key = surface.lower()
+        if key not in lex._aliases:
+            key = " ".join(key.split())
         if key in lex._excluded:
             continue
         if key in lex._compounds:
@@ -330,11 +363,17 @@ def find_mentions(text: str, lexicon: ActorLexicon | None = None) -> list[Mentio
             if entry.case_sensitive:
                 if " ".join(surface.split()) != entry.alias:
                     continue
-                if len(entry.alias) <= 3 and _is_headline_context(text, start, end, lex):
+                if (
+                    len(entry.alias) <= 3
+                    and start >= 2
+                    and text[start - 2].isupper()
+                    and _is_headline_context(text, start, end, lex)
+                ):
                     continue
             out.append(Mention(entry.actor, surface, start, end, entry.alias, entry.alias_type))
             break
-    out.sort(key=lambda x: (x.start, x.end, x.actor))
+    if compound_spans:
+        out.sort(key=_ORDER)
     return out
 
 

@@ -35,29 +35,45 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     out = Path(args.out)
     written = result.to_parquet(out) if args.format == "parquet" else result.to_csv(out)
     n_docs = len(result.documents)
-    print(f"analysed {n_docs} document(s), {len(result.failures)} failed; wrote "
-          f"{', '.join(p.name for p in written)} to {out}")
+    print(
+        f"analysed {n_docs} document(s), {len(result.failures)} failed; wrote "
+        f"{', '.join(p.name for p in written)} to {out}"
+    )
     return 1 if result.failures or n_docs == 0 else 0
 
 
-def _add_analyze(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("analyze", help="analyse articles into tables (CSV or Parquet)",
-                       description="Analyse articles into tidy tables, one file per table.")
+def _add_analyze(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "analyze",
+        help="analyse articles into tables (CSV or Parquet)",
+        description="Analyse articles into tidy tables, one file per table.",
+    )
     p.add_argument("paths", nargs="+", help="article files or folders (.txt .md .html .jsonl .csv)")
     p.add_argument("--out", default="out/tables", help="output folder (default: %(default)s)")
-    p.add_argument("--format", choices=["csv", "parquet"], default="csv",
-                   help="table format (default: %(default)s)")
+    p.add_argument(
+        "--format",
+        choices=["csv", "parquet"],
+        default="csv",
+        help="table format (default: %(default)s)",
+    )
     p.add_argument("--actors", help="actor lexicon YAML extending (or replacing) the default")
     p.add_argument("--boilerplate", help="boilerplate rules YAML extending the default")
-    p.add_argument("--replace-lexicons", action="store_true",
-                   help="use the given lexicons instead of extending the defaults")
-    p.add_argument("--jobs", type=int, default=1,
-                   help="worker processes (0: one per core; default: %(default)s)")
+    p.add_argument(
+        "--replace-lexicons",
+        action="store_true",
+        help="use the given lexicons instead of extending the defaults",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="worker processes (0: one per core; default: %(default)s)",
+    )
     p.set_defaults(func=_cmd_analyze)
 
 
 def _add_delegated(
-    sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+    sub: argparse._SubParsersAction,
     name: str,
     help_text: str,
     targets: dict[str, str],
@@ -69,19 +85,25 @@ def _add_delegated(
             module = importlib.import_module(module_name)
         except ImportError:
             continue
-        tp = inner.add_parser(target, help=(module.__doc__ or "").strip().splitlines()[0],
-                              description=(module.__doc__ or "").strip())
+        tp = inner.add_parser(
+            target,
+            help=(module.__doc__ or "").strip().splitlines()[0],
+            description=(module.__doc__ or "").strip(),
+        )
         module.add_arguments(tp)
         tp.set_defaults(func=module.run)
 
 
-def _add_report(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_report(sub: argparse._SubParsersAction) -> None:
     try:
         module = importlib.import_module("analysis.report")
     except ImportError:
         return
-    p = sub.add_parser("report", help="render HTML reports with papermill and nbconvert",
-                       description=(module.__doc__ or "").strip())
+    p = sub.add_parser(
+        "report",
+        help="render HTML reports with papermill and nbconvert",
+        description=(module.__doc__ or "").strip(),
+    )
     module.add_arguments(p)
     p.set_defaults(func=module.run)
 

@@ -54,9 +54,15 @@ TEXT_FIELDS = ("text", "body", "content", "article")
 _META_FIELDS = ("title", "author", "date", "source", "url")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
+#: Footer and site-furniture lines are short; longer lines (article paragraphs) are not tested.
+BOILERPLATE_LINE_MAX = 300
+#: An author note is at most a few sentences.
+AUTHOR_NOTE_MAX = 600
 #: A first line at most this long, without a final full stop, is read as a title.
 TITLE_MAX_CHARS = 200
 _CR = re.compile(r"\r\n?")
+#: Control bytes that do not occur in text (tab, LF, FF and CR do).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 
 
 class InputWarning(UserWarning):
@@ -197,7 +203,7 @@ def _looks_binary(data: bytes) -> bool:
     head = data[:BINARY_SNIFF_BYTES]
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return controls > BINARY_CONTROL_SHARE * max(len(head), 1)
 
 
@@ -283,9 +289,7 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def clean_text(
-    text: str, rules: Boilerplate | None = None, *, has_title: bool = False
-) -> Cleaned:
+def clean_text(text: str, rules: Boilerplate | None = None, *, has_title: bool = False) -> Cleaned:
     """Find title, byline, author note and boilerplate in a normalised article text.
 
     Args:
@@ -309,7 +313,12 @@ def clean_text(
         if split:
             title, author = split.group("title").strip(), split.group("author").strip()
             first_body = i0 + 1
-        elif not has_title and len(first) <= TITLE_MAX_CHARS and not first.endswith((".", "”", '"')) and len(nonempty) > 1:
+        elif (
+            not has_title
+            and len(first) <= TITLE_MAX_CHARS
+            and not first.endswith((".", "”", '"'))
+            and len(nonempty) > 1
+        ):
             title = first
             first_body = i0 + 1
             nxt = nonempty[1]
@@ -326,19 +335,22 @@ def clean_text(
     last_body = len(lines)
     for i in range(first_body, len(lines)):
         s, e = lines[i]
-        if any(p.match(text[s:e]) for p in rules.footer_start):
+        if e - s <= BOILERPLATE_LINE_MAX and any(p.match(text[s:e]) for p in rules.footer_start):
             last_body = i
             break
     kept = [i for i in range(first_body, last_body) if text[lines[i][0] : lines[i][1]].strip()]
     if kept:
         s, e = lines[kept[-1]]
-        if any(p.match(text[s:e]) for p in rules.author_note):
+        if e - s <= AUTHOR_NOTE_MAX and any(p.match(text[s:e]) for p in rules.author_note):
             note = re.sub(r"^[\s—–*(-]+|[\s)]+$", "", text[s:e]).strip() or None
             if note and text[s:e].rstrip().endswith(")") and "(" not in note:
                 note = note.rstrip(")")
             kept.pop()
     kept = [
-        i for i in kept if not any(p.match(text[lines[i][0] : lines[i][1]]) for p in rules.drop_line)
+        i
+        for i in kept
+        if lines[i][1] - lines[i][0] > BOILERPLATE_LINE_MAX
+        or not any(p.match(text[lines[i][0] : lines[i][1]]) for p in rules.drop_line)
     ]
     ranges: list[tuple[int, int]] = []
     for i in kept:
@@ -425,7 +437,13 @@ def document_from_text(
     if not cleaned.ranges:
         raise InputError(path, "no article text left after removing title and boilerplate")
     body, anchors = _assemble(text, cleaned.ranges, to_raw)
-    extra = tuple(sorted((str(k), str(v)) for k, v in meta.items() if k not in _META_FIELDS and k != "id" and v is not None))
+    extra = tuple(
+        sorted(
+            (str(k), str(v))
+            for k, v in meta.items()
+            if k not in _META_FIELDS and k != "id" and v is not None
+        )
+    )
 
     def field_(key: str, found: str | None = None) -> str | None:
         value = meta.get(key)
@@ -511,18 +529,24 @@ def _load_text_file(path: Path, rules: Boilerplate) -> Iterator[Document]:
                     if h:
                         meta["title"] = h.group(1)
                     break
-        if fm:
-            # Offsets still refer to the file: blank the front matter rather than cut it.
-            raw_for_body = re.sub(r"[^\n]", " ", raw[: len(raw) - len(rest)]) + rest
-        else:
-            raw_for_body = raw
+        # Offsets still refer to the file: blank the front matter rather than cut it.
+        front = raw[: len(raw) - len(rest)]
+        raw_for_body = re.sub(r"[^\n]", " ", front) + rest
         raw_for_body = re.sub(r"(?m)^(#{1,6}\s+)", lambda m: " " * len(m.group(1)), raw_for_body)
-        doc = document_from_text(raw_for_body, doc_id=path.stem, path=str(path), meta=meta,
-                                 rules=rules, sha256=sha, encoding=encoding)
+        doc = document_from_text(
+            raw_for_body,
+            doc_id=path.stem,
+            path=str(path),
+            meta=meta,
+            rules=rules,
+            sha256=sha,
+            encoding=encoding,
+        )
         yield Document(**{**doc.__dict__, "raw": raw})
         return
-    yield document_from_text(raw, doc_id=path.stem, path=str(path), meta=meta, rules=rules,
-                             sha256=sha, encoding=encoding)
+    yield document_from_text(
+        raw, doc_id=path.stem, path=str(path), meta=meta, rules=rules, sha256=sha, encoding=encoding
+    )
 
 
 def _load_html(path: Path, rules: Boilerplate) -> Iterator[Document]:
@@ -543,13 +567,22 @@ def _load_html(path: Path, rules: Boilerplate) -> Iterator[Document]:
     if info.get("sitename"):
         meta["source"] = info["sitename"]
     meta.update(_sidecar(path))
-    doc = document_from_text(text, doc_id=path.stem, path=str(path), meta=meta, rules=rules,
-                             sha256=hashlib.sha256(data).hexdigest(), encoding=encoding,
-                             markup=True)
+    doc = document_from_text(
+        text,
+        doc_id=path.stem,
+        path=str(path),
+        meta=meta,
+        rules=rules,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=encoding,
+        markup=True,
+    )
     yield Document(**{**doc.__dict__, "raw": html})
 
 
-def _row_document(row: dict[str, Any], source: str, default_id: str, rules: Boilerplate) -> Document:
+def _row_document(
+    row: dict[str, Any], source: str, default_id: str, rules: Boilerplate
+) -> Document:
     field_name = next((f for f in TEXT_FIELDS if isinstance(row.get(f), str)), None)
     if field_name is None:
         raise InputError(source, f"no text field (expected one of {', '.join(TEXT_FIELDS)})")

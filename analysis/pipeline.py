@@ -7,6 +7,7 @@ and assembles the tables at the edge.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 from collections.abc import Iterable, Sequence
@@ -29,13 +30,31 @@ __all__ = ["TABLES", "Analysis", "DocumentResult", "Settings", "analyze", "analy
 POOL_CHUNKSIZE = 8
 
 DOCUMENT_COLUMNS = (
-    "doc_id", "path", "title", "author", "author_note", "date", "source", "url",
-    "words", "n_sentences", "sha256", "encoding",
+    "doc_id",
+    "path",
+    "title",
+    "author",
+    "author_note",
+    "date",
+    "source",
+    "url",
+    "words",
+    "n_sentences",
+    "sha256",
+    "encoding",
 )
 SENTENCE_COLUMNS = ("doc_id", "sentence", "paragraph", "start", "end", "text", "words")
 MENTION_COLUMNS = (
-    "doc_id", "mention", "actor", "surface", "alias", "alias_type", "compound",
-    "start", "end", "sentence",
+    "doc_id",
+    "mention",
+    "actor",
+    "surface",
+    "alias",
+    "alias_type",
+    "compound",
+    "start",
+    "end",
+    "sentence",
 )
 #: Table names, in the order they are written.
 TABLES = ("documents", "sentences", "mentions")
@@ -105,13 +124,33 @@ def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
     ]
     mentions = find_mentions(body, settings.actor_lexicon_obj())
     mention_rows = [
-        (doc.id, i, m.actor, m.surface, m.alias, m.alias_type, m.compound, m.start, m.end,
-         _sentence_index(starts, m.start))
+        (
+            doc.id,
+            i,
+            m.actor,
+            m.surface,
+            m.alias,
+            m.alias_type,
+            m.compound,
+            m.start,
+            m.end,
+            _sentence_index(starts, m.start),
+        )
         for i, m in enumerate(mentions)
     ]
     document_row = (
-        doc.id, doc.path, doc.title, doc.author, doc.author_note, doc.date, doc.source, doc.url,
-        doc.words, len(sents), doc.sha256, doc.encoding,
+        doc.id,
+        doc.path,
+        doc.title,
+        doc.author,
+        doc.author_note,
+        doc.date,
+        doc.source,
+        doc.url,
+        doc.words,
+        len(sents),
+        doc.sha256,
+        doc.encoding,
     )
     return DocumentResult(
         doc.id,
@@ -171,7 +210,7 @@ class Analysis:
             actors are mentioned), ``actor_a < actor_b``, most frequent first.
         """
         keys = ["doc_id", "sentence"]
-        m = self.mentions[keys + ["actor"]].astype({"actor": str}).drop_duplicates()
+        m = self.mentions[[*keys, "actor"]].astype({"actor": str}).drop_duplicates()
         pairs = m.merge(m, on=keys, suffixes=("_a", "_b"))
         pairs = pairs[pairs["actor_a"] < pairs["actor_b"]]
         group = (["doc_id"] if by_document else []) + ["actor_a", "actor_b"]
@@ -183,13 +222,16 @@ class Analysis:
     def mention_counts(self) -> pd.DataFrame:
         """Mentions per document and actor (columns doc_id, actor, mentions, share)."""
         counts = (
-            self.mentions.astype({"actor": str}).groupby(["doc_id", "actor"]).size()
+            self.mentions.astype({"actor": str})
+            .groupby(["doc_id", "actor"])
+            .size()
             .reset_index(name="mentions")
         )
         totals = counts.groupby("doc_id")["mentions"].transform("sum")
         counts["share"] = counts["mentions"] / totals
-        return counts.sort_values(["doc_id", "mentions", "actor"], ascending=[True, False, True],
-                                  kind="stable").reset_index(drop=True)
+        return counts.sort_values(
+            ["doc_id", "mentions", "actor"], ascending=[True, False, True], kind="stable"
+        ).reset_index(drop=True)
 
     def evidence(self, actor: str, *, doc_id: str | None = None) -> pd.DataFrame:
         """The sentences behind an actor's figures: each mention with its sentence text."""
@@ -210,19 +252,24 @@ class Analysis:
     def _write(self, folder: str | Path, fmt: str) -> list[Path]:
         out = Path(folder)
         written = []
-        for name, df in {**self.tables(), "cooccurrence": self.cooccurrence(by_document=True)}.items():
+        for name, df in {
+            **self.tables(),
+            "cooccurrence": self.cooccurrence(by_document=True),
+        }.items():
             target = out / f"{name}.{fmt}"
-            if fmt == "csv":
-                atomic_write_with(target, lambda p, d=df: d.to_csv(p, index=False, lineterminator="\n"))
-            else:
-                atomic_write_with(target, lambda p, d=df: d.to_parquet(p, index=False))
+            atomic_write_with(target, functools.partial(_write_table, df, fmt))
             written.append(target)
         return written
 
 
-def _map_documents(
-    docs: Sequence[Document], settings: Settings, jobs: int
-) -> list[DocumentResult]:
+def _write_table(df: pd.DataFrame, fmt: str, path: Path) -> None:
+    if fmt == "csv":
+        df.to_csv(path, index=False, lineterminator="\n")
+    else:
+        df.to_parquet(path, index=False)
+
+
+def _map_documents(docs: Sequence[Document], settings: Settings, jobs: int) -> list[DocumentResult]:
     if jobs <= 1 or len(docs) <= 1:
         return [analyze_document(d, settings) for d in docs]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -258,10 +305,7 @@ def analyze(
         )
     settings.actor_lexicon_obj()  # fail early on a malformed lexicon
     items: list[str | Path | Document]
-    if isinstance(corpus, str | Path | Document):
-        items = [corpus]
-    else:
-        items = list(corpus)
+    items = [corpus] if isinstance(corpus, str | Path | Document) else list(corpus)
     docs = [d for d in items if isinstance(d, Document)]
     paths = [p for p in items if not isinstance(p, Document)]
     failures: list[LoadFailure] = []

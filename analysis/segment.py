@@ -15,12 +15,11 @@ import nupunkt
 
 __all__ = ["Paragraph", "Sentence", "paragraphs", "sentences"]
 
-#: A line shorter than this, followed by another line in the same block, marks hard-wrapped text
-#: (e-mail or plain-text style), whose single newlines are not paragraph breaks.
-HARD_WRAP_MAX_LINE = 100
+#: A line that ends without one of these and is followed by a line starting in lower case is
+#: hard-wrapped: the newline between them is not a paragraph break.
+_TERMINAL = tuple('.!?…:;”"’)]')
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
-_NEWLINE = re.compile(r"\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,28 +59,30 @@ def _blocks(text: str) -> Iterator[tuple[int, int]]:
     yield pos, len(text)
 
 
-def _is_hard_wrapped(lines: list[str]) -> bool:
-    return len(lines) > 1 and all(len(line) <= HARD_WRAP_MAX_LINE for line in lines[:-1])
+def _soft_wrap(prev_line: str, next_line: str) -> bool:
+    prev, nxt = prev_line.rstrip(), next_line.lstrip()
+    return (
+        bool(prev and nxt)
+        and not prev.endswith(_TERMINAL)
+        and (nxt[0].islower() or nxt[0].isdigit())
+    )
 
 
 def _paragraph_spans(text: str) -> Iterator[tuple[int, int]]:
     for b_start, b_end in _blocks(text):
         block = text[b_start:b_end]
         lines = block.split("\n")
-        if _is_hard_wrapped([ln for ln in lines if ln.strip()]):
-            start, end = _strip_span(text, b_start, b_end)
-            if start < end:
-                yield start, end
-            continue
         pos = b_start
-        for m in _NEWLINE.finditer(block):
-            start, end = _strip_span(text, pos, b_start + m.start())
-            if start < end:
-                yield start, end
-            pos = b_start + m.end()
-        start, end = _strip_span(text, pos, b_end)
-        if start < end:
-            yield start, end
+        para_start = b_start
+        for i, line in enumerate(lines):
+            line_end = pos + len(line)
+            last = i == len(lines) - 1
+            if last or not _soft_wrap(line, lines[i + 1]):
+                start, end = _strip_span(text, para_start, line_end)
+                if start < end:
+                    yield start, end
+                para_start = line_end + 1
+            pos = line_end + 1
 
 
 def paragraphs(text: str) -> list[Paragraph]:
@@ -99,8 +100,9 @@ def paragraphs(text: str) -> list[Paragraph]:
 def sentences(text: str) -> list[Sentence]:
     """Split ``text`` into sentences with character offsets.
 
-    Sentences never cross a paragraph boundary; surrounding whitespace is not part of a
-    sentence. A closing quotation mark stays with the sentence it closes.
+    nupunkt runs once over the whole text; its spans are then cut at paragraph boundaries, so
+    sentences never cross a paragraph. Surrounding whitespace is not part of a sentence, and a
+    closing quotation mark stays with the sentence it closes.
 
     Args:
         text: Any text.
@@ -108,10 +110,20 @@ def sentences(text: str) -> list[Sentence]:
     Returns:
         Sentences in order, non-overlapping, with ``text[s.start:s.end] == s.text``.
     """
+    paras = list(_paragraph_spans(text))
+    if not paras:
+        return []
     out: list[Sentence] = []
-    for para in paragraphs(text):
-        for rel_start, rel_end in nupunkt.sent_spans(para.text):
-            start, end = _strip_span(text, para.start + rel_start, para.start + rel_end)
+    p = 0
+    for span_start, span_end in nupunkt.sent_spans(text):
+        while p < len(paras) and paras[p][1] <= span_start:
+            p += 1
+        q = p
+        while q < len(paras) and paras[q][0] < span_end:
+            start, end = _strip_span(text, max(span_start, paras[q][0]), min(span_end, paras[q][1]))
             if start < end:
-                out.append(Sentence(len(out), start, end, text[start:end], para.index))
+                out.append(Sentence(len(out), start, end, text[start:end], q))
+            if paras[q][1] > span_end:
+                break
+            q += 1
     return out

@@ -179,7 +179,16 @@ def test_malformed_boilerplate_yaml_names_file_and_line(tmp_path: Path):
 
 
 def test_user_boilerplate_extends(tmp_path: Path):
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "Moscow ties By Jane Roe\n\nRussia and Pakistan met.\nSubscribe to our newsletter\n"
+        "Unrelated site text.\n",
+        encoding="utf-8",
+    )
+    (before,) = analysis.load_corpus(article)
+    assert "Unrelated site text." in before.body
     rules = tmp_path / "rules.yaml"
-    rules.write_text("footer_start:\n  - '^\\s*It is worth mentioning'\n", encoding="utf-8")
-    (doc,) = analysis.load_corpus(SEED, boilerplate=rules)
-    assert doc.body.endswith("Pakistan used to get since 2001.")
+    rules.write_text("footer_start:\n  - '^\\s*Subscribe to our newsletter'\n", encoding="utf-8")
+    (doc,) = analysis.load_corpus(article, boilerplate=rules)
+    assert doc.body == "Russia and Pakistan met."
+    assert (doc.title, doc.author) == ("Moscow ties", "Jane Roe")

@@ -1,0 +1,128 @@
+"""The pipeline: tables, co-occurrence, parallel equality, output files, CLI."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+import analysis
+from analysis.pipeline import Settings, analyze_document
+
+from .conftest import ROOT, SEED
+
+
+def test_tables_on_seed():
+    result = analysis.analyze(SEED)
+    assert list(result.documents["doc_id"]) == ["000_bd50dbdc2ca17a54"]
+    assert int(result.documents["n_sentences"].iloc[0]) == len(result.sentences) == 32
+    body = analysis.load_corpus(SEED)[0].body
+    for row in result.mentions.itertuples():
+        assert body[row.start : row.end] == row.surface
+        sent = result.sentences.iloc[row.sentence]
+        assert sent.start <= row.start and row.end <= sent.end
+    assert result.mentions["actor"].dtype == "category"
+    counts = result.mention_counts().set_index("actor")["mentions"].to_dict()
+    assert counts["United States"] == 27 and counts["Russia"] == 24
+
+
+def test_cooccurrence_pairs_in_same_sentence():
+    result = analysis.analyze(SEED)
+    co = result.cooccurrence()
+    top = co.iloc[0]
+    assert (top.actor_a, top.actor_b) == ("Pakistan", "Russia")
+    # Every pair is counted once per sentence in which both actors occur.
+    m = result.mentions.astype({"actor": str})
+    both = m.groupby("sentence")["actor"].apply(lambda a: {"Pakistan", "Russia"} <= set(a)).sum()
+    assert top.sentences == both
+    assert (co["actor_a"] < co["actor_b"]).all()
+
+
+def test_per_document_step_is_picklable_and_pure():
+    doc = analysis.load_corpus(SEED)[0]
+    settings = Settings()
+    first = analyze_document(doc, settings)
+    again = pickle.loads(pickle.dumps(analyze_document))(pickle.loads(pickle.dumps(doc)), settings)
+    assert first == again
+
+
+def test_jobs_two_gives_identical_tables(tmp_path: Path):
+    text = SEED.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    for i in range(5):
+        article = "\n".join(lines[:2] + lines[2 + i % 3 :])
+        (tmp_path / f"a{i}.txt").write_text(article, encoding="utf-8")
+    serial = analysis.analyze(tmp_path, jobs=1)
+    parallel = analysis.analyze(tmp_path, jobs=2)
+    for name, df in serial.tables().items():
+        pd.testing.assert_frame_equal(df, parallel.tables()[name])
+
+
+def test_to_csv_and_parquet_are_reproducible(tmp_path: Path):
+    result = analysis.analyze(SEED)
+    a = result.to_csv(tmp_path / "a")
+    b = analysis.analyze(SEED).to_csv(tmp_path / "b")
+    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+    written = result.to_parquet(tmp_path / "p")
+    back = pd.read_parquet(written[2])
+    assert len(back) == len(result.mentions)
+    assert not list((tmp_path / "a").glob(".*.tmp"))
+
+
+def test_cli_analyze_reports_failures_and_exits_nonzero(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "analyze", str(corpus), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [f"error: {corpus / 'empty.txt'}: empty file"]
+    assert (out / "mentions.csv").exists()
+    ok = subprocess.run(
+        [sys.executable, "-m", "analysis", "analyze", str(corpus / "good.txt"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_cli_bad_lexicon_one_line(tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("actors: [\n", encoding="utf-8")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "analyze",
+            str(SEED),
+            "--actors",
+            str(bad),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert str(bad) in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_help_everywhere():
+    for args in (["--help"], ["analyze", "--help"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "analysis", *args], capture_output=True, text=True, cwd=ROOT
+        )
+        assert proc.returncode == 0 and "usage:" in proc.stdout
