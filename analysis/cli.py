@@ -29,7 +29,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         actor_lexicon_mode="replace" if args.replace_lexicons else "extend",
         boilerplate=args.boilerplate,
     )
-    result = analyze(args.paths, settings=settings, jobs=args.jobs)
+    result = analyze(
+        args.paths,
+        settings=settings,
+        jobs=args.jobs,
+        scheduler="dask" if args.dask or args.dask_scheduler else None,
+        dask_address=args.dask_scheduler,
+    )
     for failure in result.failures:
         print(f"error: {failure}", file=sys.stderr)
     out = Path(args.out)
@@ -68,6 +74,16 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         type=int,
         default=1,
         help="worker processes (0: one per core; default: %(default)s)",
+    )
+    p.add_argument(
+        "--dask",
+        action="store_true",
+        help="run on a dask LocalCluster with --jobs workers (default 2)",
+    )
+    p.add_argument(
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        help="run on an existing dask cluster, e.g. tcp://10.0.0.5:8786",
     )
     p.set_defaults(func=_cmd_analyze)
 

@@ -622,7 +622,8 @@ def _load_csv(path: Path, rules: Boilerplate) -> Iterator[Document | LoadFailure
             yield LoadFailure(exc.source, exc.reason)
 
 
-def _expand(paths: Iterable[str | Path]) -> Iterator[Path | LoadFailure]:
+def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | LoadFailure]:
+    """Files to load, in sorted order per folder; a failure for each unusable path."""
     for p in paths:
         path = Path(p)
         if path.is_dir():
@@ -663,7 +664,7 @@ def iter_corpus(
     if isinstance(paths, str | Path):
         paths = [paths]
     rules = load_boilerplate(str(boilerplate) if boilerplate is not None else None)
-    for item in _expand(paths):
+    for item in expand_paths(paths):
         if isinstance(item, LoadFailure):
             yield item
             continue

@@ -8,10 +8,8 @@ and assembles the tables at the edge.
 from __future__ import annotations
 
 import functools
-import itertools
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,14 +18,13 @@ import pandas as pd
 
 from analysis import __version__
 from analysis.actors import default_lexicon, find_mentions, load_actor_lexicon
-from analysis.corpus import Document, LoadFailure, load_boilerplate, read_corpus
+from analysis.corpus import Document, LoadFailure, expand_paths, iter_corpus, load_boilerplate
+from analysis.executors import map_dask, map_processes, map_serial
 from analysis.io import atomic_write_with
 from analysis.segment import sentences as split_sentences
 
 __all__ = ["TABLES", "Analysis", "DocumentResult", "Settings", "analyze", "analyze_document"]
 
-#: Documents handed to a worker process at a time: large enough to amortise pickling.
-POOL_CHUNKSIZE = 8
 
 DOCUMENT_COLUMNS = (
     "doc_id",
@@ -269,13 +266,22 @@ def _write_table(df: pd.DataFrame, fmt: str, path: Path) -> None:
         df.to_parquet(path, index=False)
 
 
-def _map_documents(docs: Sequence[Document], settings: Settings, jobs: int) -> list[DocumentResult]:
-    if jobs <= 1 or len(docs) <= 1:
-        return [analyze_document(d, settings) for d in docs]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(
-            pool.map(analyze_document, docs, itertools.repeat(settings), chunksize=POOL_CHUNKSIZE)
-        )
+Unit = Document | Path
+
+
+def _analyze_unit(unit: Unit, settings: Settings) -> list[DocumentResult | LoadFailure]:
+    """Load (when ``unit`` is a file) and analyse; failures are returned, never raised."""
+    if isinstance(unit, Document):
+        return [analyze_document(unit, settings)]
+    out: list[DocumentResult | LoadFailure] = []
+    for item in iter_corpus([unit], boilerplate=settings.boilerplate):
+        out.append(item if isinstance(item, LoadFailure) else analyze_document(item, settings))
+    return out
+
+
+def _rename(result: DocumentResult, new_id: str) -> DocumentResult:
+    tables = {name: [(new_id, *row[1:]) for row in rows] for name, rows in result.tables.items()}
+    return DocumentResult(new_id, tables)
 
 
 def analyze(
@@ -285,6 +291,9 @@ def analyze(
     actor_lexicon: str | Path | None = None,
     boilerplate: str | Path | None = None,
     jobs: int = 1,
+    scheduler: str | None = None,
+    dask_address: str | None = None,
+    progress: bool | None = None,
 ) -> Analysis:
     """Analyse a corpus.
 
@@ -293,10 +302,19 @@ def analyze(
         settings: All options at once (overrides the keyword options below).
         actor_lexicon: A user's actor YAML extending the default.
         boilerplate: A user's boilerplate YAML extending the default cleaning rules.
-        jobs: Worker processes (1: in this process; 0: one per core).
+        jobs: Worker processes (1: in this process; 0: one per core). With dask, the number
+            of workers of the local cluster.
+        scheduler: None (in process or process pool, by ``jobs``) or ``"dask"``.
+        dask_address: Address of an existing dask scheduler (``tcp://host:8786``); implies
+            ``scheduler="dask"``. Without it, dask starts a ``LocalCluster`` on loopback.
+        progress: Show a progress bar (None: on a terminal, for long runs).
 
     Returns:
-        The tables and summaries.
+        The tables and summaries; identical whichever executor ran them.
+
+    Raises:
+        LexiconError: A malformed lexicon.
+        ExecutorError: Workers died or the dask scheduler did not answer.
     """
     if settings is None:
         settings = Settings(
@@ -304,17 +322,45 @@ def analyze(
             boilerplate=str(boilerplate) if boilerplate is not None else None,
         )
     settings.actor_lexicon_obj()  # fail early on a malformed lexicon
-    items: list[str | Path | Document]
+    load_boilerplate(settings.boilerplate)
     items = [corpus] if isinstance(corpus, str | Path | Document) else list(corpus)
-    docs = [d for d in items if isinstance(d, Document)]
-    paths = [p for p in items if not isinstance(p, Document)]
+    units: list[Unit] = []
     failures: list[LoadFailure] = []
-    if paths:
-        loaded = read_corpus(paths, boilerplate=settings.boilerplate)
-        docs = [*docs, *loaded.documents]
-        failures = list(loaded.failures)
-    jobs = os.cpu_count() or 1 if jobs == 0 else jobs
-    results = _map_documents(docs, settings, jobs)
+    for item in items:
+        if isinstance(item, Document):
+            units.append(item)
+            continue
+        for expanded in expand_paths([item]):
+            if isinstance(expanded, LoadFailure):
+                failures.append(expanded)
+            else:
+                units.append(expanded)
+    jobs = (os.cpu_count() or 1) if jobs == 0 else jobs
+    if scheduler not in (None, "dask", "processes", "serial"):
+        raise ValueError(f"unknown scheduler {scheduler!r} (expected 'dask' or None)")
+    if scheduler == "dask" or dask_address is not None:
+        per_unit = map_dask(
+            _analyze_unit,
+            units,
+            settings,
+            address=dask_address,
+            workers=max(jobs, 1),
+            progress=progress,
+        )
+    elif jobs > 1 and len(units) > 1:
+        per_unit = map_processes(_analyze_unit, units, settings, jobs=jobs, progress=progress)
+    else:
+        per_unit = map_serial(_analyze_unit, units, settings, progress=progress)
+    results: list[DocumentResult] = []
+    seen: dict[str, int] = {}
+    for unit_results in per_unit:
+        for r in unit_results:
+            if isinstance(r, LoadFailure):
+                failures.append(r)
+                continue
+            n = seen.get(r.doc_id, 0) + 1
+            seen[r.doc_id] = n
+            results.append(r if n == 1 else _rename(r, f"{r.doc_id}-{n}"))
     frames = {
         name: _frame(name, [row for r in results for row in r.tables[name]]) for name in _COLUMNS
     }

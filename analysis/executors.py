@@ -1,0 +1,173 @@
+"""Ways to map the per-document step over a corpus: in process, a process pool, or dask.
+
+Every executor returns results in input order, so the tables are identical whichever runs them.
+The process pool is the standard library's; dask.distributed is used for clusters (a
+``LocalCluster`` when no scheduler address is given) rather than a home-made scheduler.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from tqdm.auto import tqdm
+
+from analysis.errors import AnalysisError
+
+__all__ = ["ExecutorError", "map_dask", "map_processes", "map_serial"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Work units sent to a worker at once: amortises pickling without starving other workers.
+CHUNK_UNITS = 8
+#: Seconds to wait for a dask scheduler to answer: the error must come within 10 s in all.
+SCHEDULER_TIMEOUT_S = 5
+#: Progress bars appear (on a terminal) only for runs with at least this many units.
+PROGRESS_MIN_UNITS = 50
+
+
+class ExecutorError(AnalysisError):
+    """A run that could not finish: names the work units that were not analysed."""
+
+
+def _progress(total: int, enabled: bool | None, desc: str) -> Any:
+    if enabled is None:
+        enabled = total >= PROGRESS_MIN_UNITS and sys.stderr.isatty()
+    return tqdm(total=total, disable=not enabled, desc=desc, unit="doc", file=sys.stderr)
+
+
+def _describe(units: Sequence[Any], limit: int = 5) -> str:
+    names = [str(getattr(u, "id", u)) for u in units[:limit]]
+    more = f" and {len(units) - limit} more" if len(units) > limit else ""
+    return ", ".join(names) + more
+
+
+def map_serial(
+    fn: Callable[[T, Any], R], units: Sequence[T], arg: Any, *, progress: bool | None = None
+) -> list[R]:
+    """``[fn(u, arg) for u in units]`` with an optional progress bar."""
+    out = []
+    with _progress(len(units), progress, "analyse") as bar:
+        for unit in units:
+            out.append(fn(unit, arg))
+            bar.update(1)
+    return out
+
+
+def _run_chunk(fn: Callable[[T, Any], R], chunk: Sequence[T], arg: Any) -> list[R]:
+    return [fn(u, arg) for u in chunk]
+
+
+def _chunks(units: Sequence[T], size: int) -> list[Sequence[T]]:
+    return [units[i : i + size] for i in range(0, len(units), size)]
+
+
+def map_processes(
+    fn: Callable[[T, Any], R],
+    units: Sequence[T],
+    arg: Any,
+    *,
+    jobs: int,
+    progress: bool | None = None,
+) -> list[R]:
+    """Map ``fn(u, arg)`` over ``units`` with ``jobs`` worker processes, in input order.
+
+    Raises:
+        ExecutorError: A worker died; the message names the units not analysed.
+    """
+    chunks = _chunks(units, CHUNK_UNITS)
+    results: list[list[R] | None] = [None] * len(chunks)
+    with (
+        _progress(len(units), progress, "analyse") as bar,
+        ProcessPoolExecutor(max_workers=jobs) as pool,
+    ):
+        futures = [pool.submit(_run_chunk, fn, chunk, arg) for chunk in chunks]
+        try:
+            for i, future in enumerate(futures):
+                results[i] = future.result()
+                bar.update(len(chunks[i]))
+        except BrokenProcessPool:
+            missing = [u for i, c in enumerate(chunks) if results[i] is None for u in c]
+            raise ExecutorError(
+                f"a worker process died; {len(missing)} document(s) not analysed: "
+                f"{_describe(missing)}"
+            ) from None
+    return [r for chunk_result in results if chunk_result is not None for r in chunk_result]
+
+
+def map_dask(
+    fn: Callable[[T, Any], R],
+    units: Sequence[T],
+    arg: Any,
+    *,
+    address: str | None = None,
+    workers: int = 2,
+    progress: bool | None = None,
+) -> list[R]:
+    """Map ``fn(u, arg)`` over ``units`` on a dask.distributed cluster, in input order.
+
+    Args:
+        fn: The per-unit function (must be importable on the workers).
+        units: Work units.
+        arg: Second argument for every call (settings).
+        address: A scheduler address (``tcp://host:8786``); None starts a ``LocalCluster`` of
+            ``workers`` single-threaded processes on loopback.
+        workers: Worker processes of the local cluster.
+        progress: Show a progress bar (None: on a terminal, for long runs).
+
+    Raises:
+        ExecutorError: The scheduler did not answer within ``SCHEDULER_TIMEOUT_S`` seconds, or
+            a worker died (the message names the documents not analysed).
+    """
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    try:
+        if address is None:
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
+            client = Client(cluster, timeout=SCHEDULER_TIMEOUT_S)
+        else:
+            client = Client(address, timeout=SCHEDULER_TIMEOUT_S)
+    except (OSError, TimeoutError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise ExecutorError(
+            f"dask scheduler {address or 'LocalCluster'}: no answer within "
+            f"{SCHEDULER_TIMEOUT_S} s ({type(exc).__name__})"
+        ) from None
+    chunks = _chunks(units, CHUNK_UNITS)
+    results: list[list[R] | None] = [None] * len(chunks)
+    try:
+        futures = [
+            client.submit(_run_chunk, fn, chunk, arg, pure=False, retries=0) for chunk in chunks
+        ]
+        index = {f.key: i for i, f in enumerate(futures)}
+        with _progress(len(units), progress, "analyse (dask)") as bar:
+            for future in as_completed(futures):
+                i = index[future.key]
+                try:
+                    results[i] = future.result()
+                except Exception as exc:
+                    if type(exc).__name__ != "KilledWorker":
+                        raise
+                    missing = [u for j, c in enumerate(chunks) if results[j] is None for u in c]
+                    raise ExecutorError(
+                        f"a dask worker died; {len(missing)} document(s) not analysed: "
+                        f"{_describe(missing)}"
+                    ) from None
+                bar.update(len(chunks[i]))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return [r for chunk_result in results if chunk_result is not None for r in chunk_result]

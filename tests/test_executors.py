@@ -1,0 +1,59 @@
+"""Executors: process pool and a real dask LocalCluster give the serial tables; failures named."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import analysis
+from analysis.executors import ExecutorError, map_dask, map_processes
+
+from .conftest import SEED
+
+
+def _corpus(tmp_path: Path, n: int) -> Path:
+    lines = SEED.read_text(encoding="utf-8").split("\n")
+    for i in range(n):
+        article = "\n".join(lines[:2] + lines[2 + i % 4 :])
+        (tmp_path / f"doc{i:02d}.txt").write_text(article, encoding="utf-8")
+    return tmp_path
+
+
+def _die_on_three(unit: int, _arg: object) -> int:
+    if unit == 3:
+        os._exit(1)
+    return unit * 2
+
+
+def _square(unit: int, _arg: object) -> int:
+    return unit * unit
+
+
+def test_process_pool_worker_death_names_documents():
+    with pytest.raises(ExecutorError, match="not analysed"):
+        map_processes(_die_on_three, list(range(20)), None, jobs=2)
+
+
+def test_process_pool_keeps_order():
+    assert map_processes(_square, list(range(40)), None, jobs=2) == [i * i for i in range(40)]
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_matches_serial(tmp_path: Path):
+    corpus = _corpus(tmp_path, 10)
+    serial = analysis.analyze(corpus)
+    on_dask = analysis.analyze(corpus, scheduler="dask", jobs=2)
+    for name, df in serial.tables().items():
+        pd.testing.assert_frame_equal(df, on_dask.tables()[name])
+    assert map_dask(_square, list(range(12)), None, workers=2) == [i * i for i in range(12)]
+
+
+def test_dask_unreachable_scheduler_fails_fast():
+    start = time.monotonic()
+    with pytest.raises(ExecutorError, match="no answer"):
+        map_dask(_square, [1, 2], None, address="tcp://127.0.0.1:9")
+    assert time.monotonic() - start < 10
