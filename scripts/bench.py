@@ -1,0 +1,114 @@
+"""``make bench``: speed and memory of the whole analysis on synthetic corpora (one table).
+
+Builds corpora of 1,000 and 10,000 articles from the seed's sentences (fixed random seed) and
+prints, on one core: words/s of each stage (load, segment, actors, quotes, sentiment, themes) and
+of the whole ``analyze`` run, its peak memory, and beside it a bare TextBlob polarity pass over
+the same sentences (the ratio travels between machines). Then ``--jobs 2`` and a dask
+``LocalCluster`` of two workers on the larger corpus.
+
+Usage: ``python scripts/bench.py [--sizes 1000 10000] [--skip-parallel]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from corpus_builder import build_corpus  # noqa: E402
+
+
+def _stage_times(folder: Path) -> dict[str, float]:
+    from textblob import TextBlob
+
+    from analysis import actors, quotes, sentiment, themes
+    from analysis.corpus import read_corpus
+    from analysis.segment import sentences
+
+    times: dict[str, float] = {}
+    t = time.perf_counter()
+    docs = read_corpus(folder).documents
+    times["load"] = time.perf_counter() - t
+    t = time.perf_counter()
+    sents = [sentences(d.body) for d in docs]
+    times["segment"] = time.perf_counter() - t
+    t = time.perf_counter()
+    mentions = [actors.find_mentions(d.body) for d in docs]
+    times["actors"] = time.perf_counter() - t
+    t = time.perf_counter()
+    for d in docs:
+        quotes.extract_quotes(d.body)
+    times["quotes"] = time.perf_counter() - t
+    t = time.perf_counter()
+    for d, ms in zip(docs, mentions, strict=True):
+        sentiment.target_sentiment(d.body, [(m.start, m.end) for m in ms])
+    times["sentiment"] = time.perf_counter() - t
+    t = time.perf_counter()
+    for d in docs:
+        themes.find_themes(d.body)
+    times["themes"] = time.perf_counter() - t
+    t = time.perf_counter()
+    for doc_sents in sents:
+        for s in doc_sents:
+            _ = TextBlob(s.text).sentiment.polarity
+    times["bare TextBlob polarity"] = time.perf_counter() - t
+    times["_words"] = sum(d.words for d in docs)
+    return times
+
+
+def _run_analyze(folder: Path, extra: list[str]) -> tuple[float, float]:
+    """Time ``analyze`` in a fresh process; returns (seconds, peak RSS in MiB)."""
+    code = (
+        "import sys, time, resource, analysis\n"
+        "t = time.perf_counter()\n"
+        f"r = analysis.analyze({str(folder)!r}, {', '.join(extra)})\n"
+        "el = time.perf_counter() - t\n"
+        "import json; print(json.dumps([el, "
+        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    secs, rss = json.loads(out.stdout.strip().splitlines()[-1])
+    return secs, rss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--skip-parallel", action="store_true")
+    args = parser.parse_args()
+    print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            folder = build_corpus(Path(tmp) / f"c{n}", n)
+            stages = _stage_times(folder)
+            words = stages.pop("_words")
+            print(f"\n## {n:,} articles, {words:,.0f} words")
+            print(f"| {'stage (one core)':<26} | {'seconds':>8} | {'words/s':>12} |")
+            print(f"|{'-' * 28}|{'-' * 10}|{'-' * 14}|")
+            for stage, secs in stages.items():
+                print(f"| {stage:<26} | {secs:8.2f} | {words / secs:12,.0f} |")
+            secs1, rss1 = _run_analyze(folder, ["jobs=1"])
+            bare = stages["bare TextBlob polarity"]
+            print(f"| {'analyze, jobs=1':<26} | {secs1:8.2f} | {words / secs1:12,.0f} |")
+            print(f"peak memory, analyze jobs=1: {rss1:,.0f} MiB")
+            print(f"whole analysis / bare TextBlob throughput: {bare / secs1:.2f}x (target >= 0.5)")
+            if args.skip_parallel:
+                continue
+            secs2, _ = _run_analyze(folder, ["jobs=2"])
+            print(f"| {'analyze, jobs=2':<26} | {secs2:8.2f} | {words / secs2:12,.0f} |")
+            print(f"jobs=2 speed-up: {secs1 / secs2:.2f}x (target >= 1.7)")
+            secs_d, _ = _run_analyze(folder, ["scheduler='dask'", "jobs=2"])
+            print(f"| {'analyze, dask 2 workers':<26} | {secs_d:8.2f} | {words / secs_d:12,.0f} |")
+            print(f"dask LocalCluster(2) speed-up: {secs1 / secs_d:.2f}x (target >= 1.5)")
+
+
+if __name__ == "__main__":
+    main()
