@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import __version__
+from analysis import __version__, themes
 from analysis.actors import default_lexicon, find_mentions, load_actor_lexicon
 from analysis.corpus import Document, LoadFailure, expand_paths, iter_corpus, load_boilerplate
 from analysis.executors import map_dask, map_processes, map_serial
@@ -41,6 +41,7 @@ DOCUMENT_COLUMNS = (
     "encoding",
 )
 SENTENCE_COLUMNS = ("doc_id", "sentence", "paragraph", "start", "end", "text", "words")
+THEME_COLUMNS = ("doc_id", "hit", "theme", "term", "surface", "start", "end", "sentence")
 MENTION_COLUMNS = (
     "doc_id",
     "mention",
@@ -54,7 +55,7 @@ MENTION_COLUMNS = (
     "sentence",
 )
 #: Table names, in the order they are written.
-TABLES = ("documents", "sentences", "mentions")
+TABLES = ("documents", "sentences", "mentions", "themes")
 _CATEGORICAL = {"actor", "alias_type", "label", "kind", "theme", "voice"}
 
 
@@ -70,22 +71,31 @@ class Settings:
 
     actor_lexicon: str | None = None
     actor_lexicon_mode: str = "extend"
+    theme_lexicon: str | None = None
+    theme_lexicon_mode: str = "extend"
     boilerplate: str | None = None
 
     def actor_lexicon_obj(self) -> Any:
         """The compiled actor lexicon (cached per process)."""
         if self.actor_lexicon is None:
             return default_lexicon()
-        return _cached_actor_lexicon(self.actor_lexicon, self.actor_lexicon_mode)
+        return _cached_lexicon("actors", self.actor_lexicon, self.actor_lexicon_mode)
+
+    def theme_lexicon_obj(self) -> Any:
+        """The compiled theme lexicon (cached per process)."""
+        if self.theme_lexicon is None:
+            return themes.default_lexicon()
+        return _cached_lexicon("themes", self.theme_lexicon, self.theme_lexicon_mode)
 
 
-_LEXICON_CACHE: dict[tuple[str, str], Any] = {}
+_LEXICON_CACHE: dict[tuple[str, str, str], Any] = {}
 
 
-def _cached_actor_lexicon(path: str, mode: str) -> Any:
-    key = (path, mode)
+def _cached_lexicon(kind: str, path: str, mode: str) -> Any:
+    key = (kind, path, mode)
     if key not in _LEXICON_CACHE:
-        _LEXICON_CACHE[key] = load_actor_lexicon(path, mode=mode)  # type: ignore[arg-type]
+        loader = load_actor_lexicon if kind == "actors" else themes.load_theme_lexicon
+        _LEXICON_CACHE[key] = loader(path, mode=mode)  # type: ignore[operator]
     return _LEXICON_CACHE[key]
 
 
@@ -135,6 +145,20 @@ def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
         )
         for i, m in enumerate(mentions)
     ]
+    hits = themes.find_themes(body, settings.theme_lexicon_obj())
+    theme_rows = [
+        (
+            doc.id,
+            i,
+            h.theme,
+            h.term,
+            body[h.start : h.end],
+            h.start,
+            h.end,
+            _sentence_index(starts, h.start),
+        )
+        for i, h in enumerate(hits)
+    ]
     document_row = (
         doc.id,
         doc.path,
@@ -151,7 +175,12 @@ def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
     )
     return DocumentResult(
         doc.id,
-        {"documents": [document_row], "sentences": sentence_rows, "mentions": mention_rows},
+        {
+            "documents": [document_row],
+            "sentences": sentence_rows,
+            "mentions": mention_rows,
+            "themes": theme_rows,
+        },
     )
 
 
@@ -159,6 +188,7 @@ _COLUMNS = {
     "documents": DOCUMENT_COLUMNS,
     "sentences": SENTENCE_COLUMNS,
     "mentions": MENTION_COLUMNS,
+    "themes": THEME_COLUMNS,
 }
 
 
@@ -167,7 +197,16 @@ def _frame(name: str, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     for col in df.columns:
         if col in _CATEGORICAL:
             df[col] = df[col].astype("category")
-        elif col in ("start", "end", "sentence", "paragraph", "mention", "words", "n_sentences"):
+        elif col in (
+            "start",
+            "end",
+            "sentence",
+            "paragraph",
+            "mention",
+            "hit",
+            "words",
+            "n_sentences",
+        ):
             df[col] = df[col].astype("int64")
     return df
 
@@ -180,6 +219,7 @@ class Analysis:
         documents: One row per document (metadata, words, sentences, hash).
         sentences: One row per sentence, offsets into the document body.
         mentions: One row per actor mention, with its sentence.
+        themes: One row per theme hit (theme, lexicon term, surface, offsets, sentence).
         failures: Files or rows that could not be loaded or analysed.
         settings: The settings used.
         provenance: Package and lexicon versions behind the tables.
@@ -188,6 +228,7 @@ class Analysis:
     documents: pd.DataFrame
     sentences: pd.DataFrame
     mentions: pd.DataFrame
+    themes: pd.DataFrame
     failures: list[LoadFailure]
     settings: Settings
     provenance: dict[str, str]
@@ -237,6 +278,73 @@ class Analysis:
             m = m[m["doc_id"] == doc_id]
         s = self.sentences[["doc_id", "sentence", "text"]]
         return m.merge(s, on=["doc_id", "sentence"], how="left").reset_index(drop=True)
+
+    def theme_rates(self, level: str | None = "document") -> pd.DataFrame:
+        """Theme frequencies: count, rate per 1,000 words and share of sentences.
+
+        Args:
+            level: ``"document"`` (one block per document), ``"corpus"`` (all documents
+                pooled), or any column of the documents table (``source``, ``date``) to pool
+                the documents sharing a value.
+        """
+        by = {"document": "doc_id", "corpus": None, None: None}.get(level, level)
+        return themes.theme_rates(
+            self.themes,
+            self.documents,
+            self.sentences,
+            by=by,
+            lexicon=self.settings.theme_lexicon_obj(),
+        )
+
+    def actor_theme(self, *, per_document: bool = False) -> pd.DataFrame:
+        """Actor × theme co-occurrence: sentences where an actor is mentioned and a theme hit."""
+        return themes.actor_theme(
+            self.themes,
+            self.mentions,
+            per_document=per_document,
+            lexicon=self.settings.theme_lexicon_obj(),
+        )
+
+    def kwic(self, term_or_theme: str, *, width: int = themes.KWIC_WIDTH) -> pd.DataFrame:
+        """Keyword in context for a theme name or a term, to audit hits sentence by sentence."""
+        return themes.kwic(
+            self.sentences, term_or_theme, lexicon=self.settings.theme_lexicon_obj(), width=width
+        )
+
+    def keyness(
+        self, column: str, group_a: Any, group_b: Any = None, **options: Any
+    ) -> pd.DataFrame:
+        """Key terms of one group of documents against another (G² and log ratio).
+
+        Args:
+            column: A column of the documents table (``source``, ``date``, ``doc_id``).
+            group_a: A value, list of values or predicate selecting group A.
+            group_b: The same for group B (None: all other documents).
+            **options: Passed to :func:`analysis.compare.compare_documents`.
+        """
+        from analysis import compare
+
+        return compare.compare_documents(
+            self.sentences, self.documents, column, group_a, group_b, **options
+        )
+
+    def actor_keyness(self, actor_a: str, actor_b: str, **options: Any) -> pd.DataFrame:
+        """Key terms of sentences mentioning ``actor_a`` against those mentioning ``actor_b``."""
+        from analysis import compare
+
+        return compare.compare_actors(self.sentences, self.mentions, actor_a, actor_b, **options)
+
+    def topics(self, n_topics: int = 5, *, top_n: int = 10) -> Any:
+        """Data-driven topics (NMF over tf-idf, fixed random state) beside the dictionary themes.
+
+        Only for corpora of 20 documents or more (fewer raise ``ValueError``).
+        """
+        from analysis import compare
+
+        texts = self.sentences.groupby("doc_id", sort=False)["text"].agg(" ".join)
+        return compare.nmf_topics(
+            list(texts), n_topics=n_topics, top_n=top_n, doc_ids=list(texts.index)
+        )
 
     def to_csv(self, folder: str | Path) -> list[Path]:
         """Write every table as ``<folder>/<table>.csv`` (atomically); returns the paths."""
@@ -322,6 +430,7 @@ def analyze(
             boilerplate=str(boilerplate) if boilerplate is not None else None,
         )
     settings.actor_lexicon_obj()  # fail early on a malformed lexicon
+    settings.theme_lexicon_obj()
     load_boilerplate(settings.boilerplate)
     items = [corpus] if isinstance(corpus, str | Path | Document) else list(corpus)
     units: list[Unit] = []
@@ -368,6 +477,7 @@ def analyze(
     provenance = {
         "package": f"analysis {__version__}",
         "actor_lexicon": lexicon.version,
+        "theme_lexicon": settings.theme_lexicon_obj().version,
         "boilerplate": load_boilerplate(settings.boilerplate).version,
         "settings": repr(asdict(settings)),
     }
@@ -375,6 +485,7 @@ def analyze(
         documents=frames["documents"],
         sentences=frames["sentences"],
         mentions=frames["mentions"],
+        themes=frames["themes"],
         failures=failures,
         settings=settings,
         provenance=provenance,

@@ -12,6 +12,10 @@ import yaml
 
 from analysis.errors import LexiconError
 
+#: libyaml's C parser where PyYAML was built with it (several times faster), else pure Python;
+#: both are safe loaders.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 __all__ = ["load_yaml", "read_text_resource", "resource_path", "text_digest"]
 
 
@@ -58,7 +62,7 @@ def load_yaml(path: str | Path | None, default_name: str) -> tuple[Any, str, str
         except OSError as exc:
             raise LexiconError(source, f"cannot read ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
