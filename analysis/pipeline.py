@@ -16,7 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import __version__, themes
+from analysis import __version__
+from analysis import themes as theme_mod
 from analysis.actors import default_lexicon, find_mentions, load_actor_lexicon
 from analysis.corpus import Document, LoadFailure, expand_paths, iter_corpus, load_boilerplate
 from analysis.executors import map_dask, map_processes, map_serial
@@ -84,7 +85,7 @@ class Settings:
     def theme_lexicon_obj(self) -> Any:
         """The compiled theme lexicon (cached per process)."""
         if self.theme_lexicon is None:
-            return themes.default_lexicon()
+            return theme_mod.default_lexicon()
         return _cached_lexicon("themes", self.theme_lexicon, self.theme_lexicon_mode)
 
 
@@ -94,7 +95,7 @@ _LEXICON_CACHE: dict[tuple[str, str, str], Any] = {}
 def _cached_lexicon(kind: str, path: str, mode: str) -> Any:
     key = (kind, path, mode)
     if key not in _LEXICON_CACHE:
-        loader = load_actor_lexicon if kind == "actors" else themes.load_theme_lexicon
+        loader = load_actor_lexicon if kind == "actors" else theme_mod.load_theme_lexicon
         _LEXICON_CACHE[key] = loader(path, mode=mode)  # type: ignore[operator]
     return _LEXICON_CACHE[key]
 
@@ -145,7 +146,7 @@ def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
         )
         for i, m in enumerate(mentions)
     ]
-    hits = themes.find_themes(body, settings.theme_lexicon_obj())
+    hits = theme_mod.find_themes(body, settings.theme_lexicon_obj())
     theme_rows = [
         (
             doc.id,
@@ -288,7 +289,7 @@ class Analysis:
                 the documents sharing a value.
         """
         by = {"document": "doc_id", "corpus": None, None: None}.get(level, level)
-        return themes.theme_rates(
+        return theme_mod.theme_rates(
             self.themes,
             self.documents,
             self.sentences,
@@ -298,16 +299,16 @@ class Analysis:
 
     def actor_theme(self, *, per_document: bool = False) -> pd.DataFrame:
         """Actor × theme co-occurrence: sentences where an actor is mentioned and a theme hit."""
-        return themes.actor_theme(
+        return theme_mod.actor_theme(
             self.themes,
             self.mentions,
             per_document=per_document,
             lexicon=self.settings.theme_lexicon_obj(),
         )
 
-    def kwic(self, term_or_theme: str, *, width: int = themes.KWIC_WIDTH) -> pd.DataFrame:
+    def kwic(self, term_or_theme: str, *, width: int = theme_mod.KWIC_WIDTH) -> pd.DataFrame:
         """Keyword in context for a theme name or a term, to audit hits sentence by sentence."""
-        return themes.kwic(
+        return theme_mod.kwic(
             self.sentences, term_or_theme, lexicon=self.settings.theme_lexicon_obj(), width=width
         )
 
