@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -60,6 +60,9 @@ TABLES = ("documents", "sentences", "mentions", "themes")
 _CATEGORICAL = {"actor", "alias_type", "label", "kind", "theme", "voice"}
 
 
+LexiconMode = Literal["extend", "replace"]
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the analysis depends on besides the documents (all picklable).
@@ -71,9 +74,9 @@ class Settings:
     """
 
     actor_lexicon: str | None = None
-    actor_lexicon_mode: str = "extend"
+    actor_lexicon_mode: LexiconMode = "extend"
     theme_lexicon: str | None = None
-    theme_lexicon_mode: str = "extend"
+    theme_lexicon_mode: LexiconMode = "extend"
     boilerplate: str | None = None
 
     def actor_lexicon_obj(self) -> Any:
@@ -92,11 +95,13 @@ class Settings:
 _LEXICON_CACHE: dict[tuple[str, str, str], Any] = {}
 
 
-def _cached_lexicon(kind: str, path: str, mode: str) -> Any:
+def _cached_lexicon(kind: str, path: str, mode: LexiconMode) -> Any:
     key = (kind, path, mode)
     if key not in _LEXICON_CACHE:
-        loader = load_actor_lexicon if kind == "actors" else theme_mod.load_theme_lexicon
-        _LEXICON_CACHE[key] = loader(path, mode=mode)  # type: ignore[operator]
+        loader: Callable[..., Any] = (
+            load_actor_lexicon if kind == "actors" else theme_mod.load_theme_lexicon
+        )
+        _LEXICON_CACHE[key] = loader(path, mode=mode)
     return _LEXICON_CACHE[key]
 
 
