@@ -13,6 +13,7 @@ from pathlib import Path
 
 from analysis import __version__
 from analysis.errors import AnalysisError
+from analysis.pipeline import DEFAULT_BACKEND, LexiconMode
 
 __all__ = ["build_parser", "main"]
 
@@ -24,9 +25,15 @@ TRAINERS = {"sentiment": "analysis.train"}
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from analysis.pipeline import Settings, analyze
 
+    mode: LexiconMode = "replace" if args.replace_lexicons else "extend"
     settings = Settings(
         actor_lexicon=args.actors,
-        actor_lexicon_mode="replace" if args.replace_lexicons else "extend",
+        actor_lexicon_mode=mode,
+        theme_lexicon=args.themes,
+        theme_lexicon_mode=mode,
+        sentiment_backend=args.backend,
+        sentiment_lexicon=args.sentiment_lexicon,
+        sentiment_lexicon_mode=mode,
         boilerplate=args.boilerplate,
     )
     result = analyze(
@@ -63,6 +70,15 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         help="table format (default: %(default)s)",
     )
     p.add_argument("--actors", help="actor lexicon YAML extending (or replacing) the default")
+    p.add_argument("--themes", help="theme lexicon YAML extending (or replacing) the default")
+    p.add_argument(
+        "--sentiment-lexicon", help="domain sentiment TSV extending (or replacing) the default"
+    )
+    p.add_argument(
+        "--backend",
+        default=DEFAULT_BACKEND,
+        help="sentiment backend: textblob, vader, learned (default: %(default)s)",
+    )
     p.add_argument("--boilerplate", help="boilerplate rules YAML extending the default")
     p.add_argument(
         "--replace-lexicons",
@@ -146,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except AnalysisError as exc:
+    except (AnalysisError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from analysis import __version__
+from analysis import __version__, sentiment
 from analysis import themes as theme_mod
 from analysis.actors import default_lexicon, find_mentions, load_actor_lexicon
 from analysis.corpus import Document, LoadFailure, expand_paths, iter_corpus, load_boilerplate
@@ -54,9 +54,35 @@ MENTION_COLUMNS = (
     "start",
     "end",
     "sentence",
+    "polarity",
+    "label",
+    "scope",
+    "scope_start",
+    "scope_end",
 )
+#: Polarity is rounded so that tables are byte-identical across platforms' float summation.
+POLARITY_DECIMALS = 6
+#: Default sentiment backend of the pipeline (see README's evaluation table).
+DEFAULT_BACKEND = "textblob"
 #: Table names, in the order they are written.
 TABLES = ("documents", "sentences", "mentions", "themes")
+_INT_COLUMNS = frozenset(
+    {
+        "start",
+        "end",
+        "sentence",
+        "paragraph",
+        "mention",
+        "hit",
+        "words",
+        "n_sentences",
+        "scope_start",
+        "scope_end",
+        "quote",
+        "content_start",
+        "content_end",
+    }
+)
 _CATEGORICAL = {"actor", "alias_type", "label", "kind", "theme", "voice"}
 
 
@@ -77,6 +103,9 @@ class Settings:
     actor_lexicon_mode: LexiconMode = "extend"
     theme_lexicon: str | None = None
     theme_lexicon_mode: LexiconMode = "extend"
+    sentiment_backend: str = DEFAULT_BACKEND
+    sentiment_lexicon: str | None = None
+    sentiment_lexicon_mode: LexiconMode = "extend"
     boilerplate: str | None = None
 
     def actor_lexicon_obj(self) -> Any:
@@ -84,6 +113,12 @@ class Settings:
         if self.actor_lexicon is None:
             return default_lexicon()
         return _cached_lexicon("actors", self.actor_lexicon, self.actor_lexicon_mode)
+
+    def sentiment_lexicon_obj(self) -> Any:
+        """The domain sentiment lexicon (cached per process)."""
+        if self.sentiment_lexicon is None:
+            return sentiment.default_sentiment_lexicon()
+        return _cached_lexicon("sentiment", self.sentiment_lexicon, self.sentiment_lexicon_mode)
 
     def theme_lexicon_obj(self) -> Any:
         """The compiled theme lexicon (cached per process)."""
@@ -98,9 +133,11 @@ _LEXICON_CACHE: dict[tuple[str, str, str], Any] = {}
 def _cached_lexicon(kind: str, path: str, mode: LexiconMode) -> Any:
     key = (kind, path, mode)
     if key not in _LEXICON_CACHE:
-        loader: Callable[..., Any] = (
-            load_actor_lexicon if kind == "actors" else theme_mod.load_theme_lexicon
-        )
+        loader: Callable[..., Any] = {
+            "actors": load_actor_lexicon,
+            "themes": theme_mod.load_theme_lexicon,
+            "sentiment": sentiment.load_sentiment_lexicon,
+        }[kind]
         _LEXICON_CACHE[key] = loader(path, mode=mode)
     return _LEXICON_CACHE[key]
 
@@ -136,6 +173,16 @@ def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
         (doc.id, s.index, s.paragraph, s.start, s.end, s.text, len(s.text.split())) for s in sents
     ]
     mentions = find_mentions(body, settings.actor_lexicon_obj())
+    scores = (
+        sentiment.target_sentiment(
+            body,
+            [(m.start, m.end) for m in mentions],
+            backend=settings.sentiment_backend,
+            lexicon=settings.sentiment_lexicon_obj(),
+        )
+        if mentions
+        else []
+    )
     mention_rows = [
         (
             doc.id,
@@ -148,8 +195,13 @@ def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
             m.start,
             m.end,
             _sentence_index(starts, m.start),
+            round(sc.polarity, POLARITY_DECIMALS),
+            sc.label,
+            sc.scope,
+            sc.scope_start,
+            sc.scope_end,
         )
-        for i, m in enumerate(mentions)
+        for i, (m, sc) in enumerate(zip(mentions, scores, strict=True))
     ]
     hits = theme_mod.find_themes(body, settings.theme_lexicon_obj())
     theme_rows = [
@@ -203,16 +255,7 @@ def _frame(name: str, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     for col in df.columns:
         if col in _CATEGORICAL:
             df[col] = df[col].astype("category")
-        elif col in (
-            "start",
-            "end",
-            "sentence",
-            "paragraph",
-            "mention",
-            "hit",
-            "words",
-            "n_sentences",
-        ):
+        elif col in _INT_COLUMNS:
             df[col] = df[col].astype("int64")
     return df
 
@@ -284,6 +327,35 @@ class Analysis:
             m = m[m["doc_id"] == doc_id]
         s = self.sentences[["doc_id", "sentence", "text"]]
         return m.merge(s, on=["doc_id", "sentence"], how="left").reset_index(drop=True)
+
+    def mentions_with_sentences(self) -> pd.DataFrame:
+        """The mentions table with each mention's sentence text (``sentence_text``)."""
+        s = self.sentences[["doc_id", "sentence", "text"]].rename(columns={"text": "sentence_text"})
+        return self.mentions.merge(s, on=["doc_id", "sentence"], how="left", sort=False)
+
+    def actor_summary(self, level: str = "document", **options: Any) -> pd.DataFrame:
+        """Sentiment toward each actor: mentions, mean polarity with a bootstrap 95% interval
+        (fixed seed), counts per label, and the most negative and most positive evidence.
+
+        Args:
+            level: ``"document"`` (per document and actor) or ``"corpus"`` (per actor), or any
+                column of the documents table (``source``, ``date``) to pool by.
+            **options: Passed to :func:`analysis.sentiment.actor_summary` (``n_boot``, ``seed``).
+        """
+        m = self.mentions_with_sentences()
+        if level == "document":
+            by: tuple[str, ...] = ("doc_id", "actor")
+        elif level == "corpus":
+            by = ("actor",)
+        else:
+            m = m.merge(self.documents[["doc_id", level]], on="doc_id", how="left")
+            by = (level, "actor")
+        out = sentiment.actor_summary(m.astype({"actor": str}), by=by, **options)
+        return out.sort_values(
+            [c for c in by if c != "actor"] + ["mentions", "actor"],
+            ascending=[True] * (len(by) - 1) + [False, True],
+            kind="stable",
+        ).reset_index(drop=True)
 
     def theme_rates(self, level: str | None = "document") -> pd.DataFrame:
         """Theme frequencies: count, rate per 1,000 words and share of sentences.
@@ -437,6 +509,12 @@ def analyze(
         )
     settings.actor_lexicon_obj()  # fail early on a malformed lexicon
     settings.theme_lexicon_obj()
+    settings.sentiment_lexicon_obj()
+    if settings.sentiment_backend not in sentiment.available_backends():
+        raise ValueError(
+            f"unknown sentiment backend {settings.sentiment_backend!r} "
+            f"(available: {', '.join(sentiment.available_backends())})"
+        )
     load_boilerplate(settings.boilerplate)
     items = [corpus] if isinstance(corpus, str | Path | Document) else list(corpus)
     units: list[Unit] = []
@@ -484,6 +562,8 @@ def analyze(
         "package": f"analysis {__version__}",
         "actor_lexicon": lexicon.version,
         "theme_lexicon": settings.theme_lexicon_obj().version,
+        "sentiment_backend": settings.sentiment_backend,
+        "sentiment_lexicon": settings.sentiment_lexicon_obj().version,
         "boilerplate": load_boilerplate(settings.boilerplate).version,
         "settings": repr(asdict(settings)),
     }

@@ -126,3 +126,24 @@ def test_cli_help_everywhere():
             [sys.executable, "-m", "analysis", *args], capture_output=True, text=True, cwd=ROOT
         )
         assert proc.returncode == 0 and "usage:" in proc.stdout
+
+
+def test_seed_actor_sentiment_order():
+    """The op-ed is negative about the US, positive about Russia; ISIS is negative."""
+    summary = analysis.analyze(SEED).actor_summary("corpus").set_index("actor")
+    us, ru, isis = (summary.loc[a, "mean_polarity"] for a in ("United States", "Russia", "ISIS"))
+    assert us < 0 and us < ru and isis < 0
+    assert summary.loc["United States", "ci_low"] <= us <= summary.loc["United States", "ci_high"]
+    assert summary["mentions"].sum() == 98
+
+
+def test_theme_tables_on_seed():
+    result = analysis.analyze(SEED)
+    rates = result.theme_rates("corpus").set_index("theme")
+    assert rates.loc["Afghanistan and regional security", "hits"] == 13
+    assert rates.loc["nuclear and strategic stability", "hits"] == 0
+    body = analysis.load_corpus(SEED)[0].body
+    for row in result.themes.itertuples():
+        assert body[row.start : row.end] == row.surface
+    kwic = result.kwic("pipeline")
+    assert list(kwic["match"]) == ["pipelines"]
