@@ -34,6 +34,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         sentiment_backend=args.backend,
         sentiment_lexicon=args.sentiment_lexicon,
         sentiment_lexicon_mode=mode,
+        speech_verbs=args.speech_verbs,
+        speech_verbs_mode=mode,
         boilerplate=args.boilerplate,
     )
     result = analyze(
@@ -79,6 +81,7 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         default=DEFAULT_BACKEND,
         help="sentiment backend: textblob, vader, learned (default: %(default)s)",
     )
+    p.add_argument("--speech-verbs", help="speech-verb YAML extending (or replacing) the default")
     p.add_argument("--boilerplate", help="boilerplate rules YAML extending the default")
     p.add_argument(
         "--replace-lexicons",

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from analysis import __version__, sentiment
+from analysis import __version__, quotes, sentiment
 from analysis import themes as theme_mod
 from analysis.actors import default_lexicon, find_mentions, load_actor_lexicon
 from analysis.corpus import Document, LoadFailure, expand_paths, iter_corpus, load_boilerplate
@@ -59,13 +59,41 @@ MENTION_COLUMNS = (
     "scope",
     "scope_start",
     "scope_end",
+    "voice",
+    "quote",
+)
+QUOTE_COLUMNS = (
+    "doc_id",
+    "quote",
+    "kind",
+    "speaker",
+    "speaker_mention",
+    "speaker_kind",
+    "description",
+    "actor",
+    "cue",
+    "content",
+    "start",
+    "end",
+    "speaker_start",
+    "speaker_end",
+    "cue_start",
+    "cue_end",
+    "sentence",
+    "actors",
+    "inherited",
+    "nested",
+    "polarity",
+    "label",
 )
 #: Polarity is rounded so that tables are byte-identical across platforms' float summation.
 POLARITY_DECIMALS = 6
 #: Default sentiment backend of the pipeline (see README's evaluation table).
 DEFAULT_BACKEND = "textblob"
 #: Table names, in the order they are written.
-TABLES = ("documents", "sentences", "mentions", "themes")
+TABLES = ("documents", "sentences", "mentions", "quotes", "themes")
+#: Columns that may be missing (no speaker, no cue, mention outside any quotation).
+_NULLABLE_INT_COLUMNS = frozenset({"speaker_start", "speaker_end", "cue_start", "cue_end", "quote"})
 _INT_COLUMNS = frozenset(
     {
         "start",
@@ -106,6 +134,8 @@ class Settings:
     sentiment_backend: str = DEFAULT_BACKEND
     sentiment_lexicon: str | None = None
     sentiment_lexicon_mode: LexiconMode = "extend"
+    speech_verbs: str | None = None
+    speech_verbs_mode: LexiconMode = "extend"
     boilerplate: str | None = None
 
     def actor_lexicon_obj(self) -> Any:
@@ -119,6 +149,12 @@ class Settings:
         if self.sentiment_lexicon is None:
             return sentiment.default_sentiment_lexicon()
         return _cached_lexicon("sentiment", self.sentiment_lexicon, self.sentiment_lexicon_mode)
+
+    def speech_verbs_obj(self) -> Any:
+        """The speech-verb lexicon for quotation attribution (cached per process)."""
+        if self.speech_verbs is None:
+            return quotes.default_speech_verbs()
+        return _cached_lexicon("speech_verbs", self.speech_verbs, self.speech_verbs_mode)
 
     def theme_lexicon_obj(self) -> Any:
         """The compiled theme lexicon (cached per process)."""
@@ -137,6 +173,7 @@ def _cached_lexicon(kind: str, path: str, mode: LexiconMode) -> Any:
             "actors": load_actor_lexicon,
             "themes": theme_mod.load_theme_lexicon,
             "sentiment": sentiment.load_sentiment_lexicon,
+            "speech_verbs": quotes.load_speech_verbs,
         }[kind]
         _LEXICON_CACHE[key] = loader(path, mode=mode)
     return _LEXICON_CACHE[key]
@@ -154,6 +191,20 @@ def _sentence_index(starts: Sequence[int], offset: int) -> int:
     import bisect
 
     return max(bisect.bisect_right(starts, offset) - 1, 0)
+
+
+def _voice(start: int, end: int, found: Sequence[Any]) -> tuple[str, int | None]:
+    """Whose voice a span stands in: inside a quotation's marks ("quoted"), inside reported
+    speech ("reported"), or the author's own; with the quotation's index."""
+    reported: int | None = None
+    for i, q in enumerate(found):
+        parts = q.parts or ((q.start, q.end),)
+        if any(ps <= start and end <= pe for ps, pe in parts):
+            if q.kind in ("direct", "partial"):
+                return "quoted", i
+            if reported is None:
+                reported = i
+    return ("reported", reported) if reported is not None else ("author", None)
 
 
 def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
@@ -183,6 +234,50 @@ def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
         if mentions
         else []
     )
+    found_quotes = quotes.extract_quotes(body, verbs=settings.speech_verbs_obj())
+    details = quotes.quote_details(
+        body,
+        found_quotes,
+        verbs=settings.speech_verbs_obj(),
+        lexicon=settings.actor_lexicon_obj(),
+        sentence_starts=starts,
+    )
+    voices = [_voice(m.start, m.end, found_quotes) for m in mentions]
+    quote_rows = []
+    for i, d in enumerate(details):
+        q = d.quote
+        polarity, label = sentiment.text_polarity(
+            d.content, backend=settings.sentiment_backend, lexicon=settings.sentiment_lexicon_obj()
+        )
+        nested = q.kind == "partial" and any(
+            o.kind == "indirect" and o.start <= q.start and q.end <= o.end for o in found_quotes
+        )
+        quote_rows.append(
+            (
+                doc.id,
+                i,
+                q.kind,
+                q.speaker,
+                d.speaker_mention,
+                q.speaker_kind,
+                q.description,
+                d.actor,
+                q.cue,
+                d.content,
+                q.start,
+                q.end,
+                q.speaker_start,
+                q.speaker_end,
+                q.cue_start,
+                q.cue_end,
+                d.sentence,
+                "; ".join(d.content_actors),
+                q.inherited,
+                nested,
+                round(polarity, POLARITY_DECIMALS),
+                label,
+            )
+        )
     mention_rows = [
         (
             doc.id,
@@ -200,6 +295,8 @@ def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
             sc.scope,
             sc.scope_start,
             sc.scope_end,
+            voices[i][0],
+            voices[i][1],
         )
         for i, (m, sc) in enumerate(zip(mentions, scores, strict=True))
     ]
@@ -237,6 +334,7 @@ def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
             "documents": [document_row],
             "sentences": sentence_rows,
             "mentions": mention_rows,
+            "quotes": quote_rows,
             "themes": theme_rows,
         },
     )
@@ -246,6 +344,7 @@ _COLUMNS = {
     "documents": DOCUMENT_COLUMNS,
     "sentences": SENTENCE_COLUMNS,
     "mentions": MENTION_COLUMNS,
+    "quotes": QUOTE_COLUMNS,
     "themes": THEME_COLUMNS,
 }
 
@@ -255,6 +354,8 @@ def _frame(name: str, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     for col in df.columns:
         if col in _CATEGORICAL:
             df[col] = df[col].astype("category")
+        elif col in _NULLABLE_INT_COLUMNS:
+            df[col] = df[col].astype("Int64")
         elif col in _INT_COLUMNS:
             df[col] = df[col].astype("int64")
     return df
@@ -268,6 +369,10 @@ class Analysis:
         documents: One row per document (metadata, words, sentences, hash).
         sentences: One row per sentence, offsets into the document body.
         mentions: One row per actor mention, with its sentence.
+        quotes: One row per quotation or reported speech: kind, speaker (resolved), speaker as
+            written, description, speaker's actor, cue, content, offsets, actors mentioned in
+            the content, content polarity; ``nested`` marks a partial quotation inside a
+            reported clause (count voices without those rows).
         themes: One row per theme hit (theme, lexicon term, surface, offsets, sentence).
         failures: Files or rows that could not be loaded or analysed.
         settings: The settings used.
@@ -277,6 +382,7 @@ class Analysis:
     documents: pd.DataFrame
     sentences: pd.DataFrame
     mentions: pd.DataFrame
+    quotes: pd.DataFrame
     themes: pd.DataFrame
     failures: list[LoadFailure]
     settings: Settings
@@ -333,13 +439,41 @@ class Analysis:
         s = self.sentences[["doc_id", "sentence", "text"]].rename(columns={"text": "sentence_text"})
         return self.mentions.merge(s, on=["doc_id", "sentence"], how="left", sort=False)
 
-    def actor_summary(self, level: str = "document", **options: Any) -> pd.DataFrame:
+    def speakers(self, *, by_document: bool = False) -> pd.DataFrame:
+        """Who is quoted: attributions per speaker (partial quotations inside a reported clause
+        are not counted twice), by kind, with the speaker's actor and mean content polarity.
+
+        Unattributed quotations are grouped under speaker ``"(unattributed)"``.
+        """
+        q = self.quotes[~self.quotes["nested"]].copy()
+        q["speaker"] = q["speaker"].fillna("(unattributed)")
+        q["actor"] = q["actor"].astype(object).fillna("")
+        keys = (["doc_id"] if by_document else []) + ["speaker", "actor"]
+        counts = pd.crosstab([q[k] for k in keys], q["kind"].astype(str)).reindex(
+            columns=["direct", "partial", "indirect"], fill_value=0
+        )
+        out = counts.reset_index()
+        out["attributions"] = out[["direct", "partial", "indirect"]].sum(axis=1)
+        mean = q.groupby(keys, sort=True)["polarity"].mean().round(POLARITY_DECIMALS)
+        out = out.merge(mean.rename("mean_polarity").reset_index(), on=keys, how="left")
+        out.columns.name = None
+        return out.sort_values(
+            [*(["doc_id"] if by_document else []), "attributions", "speaker"],
+            ascending=[*([True] if by_document else []), False, True],
+            kind="stable",
+        ).reset_index(drop=True)
+
+    def actor_summary(
+        self, level: str = "document", *, by_voice: bool = False, **options: Any
+    ) -> pd.DataFrame:
         """Sentiment toward each actor: mentions, mean polarity with a bootstrap 95% interval
         (fixed seed), counts per label, and the most negative and most positive evidence.
 
         Args:
             level: ``"document"`` (per document and actor) or ``"corpus"`` (per actor), or any
                 column of the documents table (``source``, ``date``) to pool by.
+            by_voice: Separate the author's own voice from quoted and reported voices
+                (a ``voice`` column).
             **options: Passed to :func:`analysis.sentiment.actor_summary` (``n_boot``, ``seed``).
         """
         m = self.mentions_with_sentences()
@@ -350,6 +484,9 @@ class Analysis:
         else:
             m = m.merge(self.documents[["doc_id", level]], on="doc_id", how="left")
             by = (level, "actor")
+        if by_voice:
+            by = (*by[:-1], "voice", "actor")
+            m = m.astype({"voice": str})
         out = sentiment.actor_summary(m.astype({"actor": str}), by=by, **options)
         return out.sort_values(
             [c for c in by if c != "actor"] + ["mentions", "actor"],
@@ -510,6 +647,7 @@ def analyze(
     settings.actor_lexicon_obj()  # fail early on a malformed lexicon
     settings.theme_lexicon_obj()
     settings.sentiment_lexicon_obj()
+    settings.speech_verbs_obj()
     if settings.sentiment_backend not in sentiment.available_backends():
         raise ValueError(
             f"unknown sentiment backend {settings.sentiment_backend!r} "
@@ -564,6 +702,7 @@ def analyze(
         "theme_lexicon": settings.theme_lexicon_obj().version,
         "sentiment_backend": settings.sentiment_backend,
         "sentiment_lexicon": settings.sentiment_lexicon_obj().version,
+        "speech_verbs": settings.speech_verbs_obj().version,
         "boilerplate": load_boilerplate(settings.boilerplate).version,
         "settings": repr(asdict(settings)),
     }
@@ -571,6 +710,7 @@ def analyze(
         documents=frames["documents"],
         sentences=frames["sentences"],
         mentions=frames["mentions"],
+        quotes=frames["quotes"],
         themes=frames["themes"],
         failures=failures,
         settings=settings,

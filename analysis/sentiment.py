@@ -1058,3 +1058,30 @@ def actor_summary(
     out["most_positive_doc"] = pd.Series(pos_d, dtype=object)
     out["most_positive_sentence"] = pd.Series(pos_s, dtype="Int64")
     return out
+
+
+def text_polarity(
+    text: str, *, backend: str = "textblob", lexicon: SentimentLexicon | None = None
+) -> tuple[float, str]:
+    """Polarity and label of a whole text (a quotation's content, say), not of a target.
+
+    TextBlob's or VADER's own analyser with the domain lexicon annotated in; the target-based
+    ``"learned"`` backend has no whole-text reading, so it falls back to TextBlob's.
+
+    Args:
+        text: Any text.
+        backend: ``"textblob"`` or ``"vader"`` (others: TextBlob).
+        lexicon: Domain lexicon; the packaged default when None.
+
+    Returns:
+        ``(polarity in [-1, 1], label)``.
+    """
+    lex = lexicon if lexicon is not None else default_sentiment_lexicon()
+    if not text.strip():
+        return 0.0, "neutral"
+    if backend == "vader":
+        compound = float(_vader_analyzer(lex).polarity_scores(text)["compound"])
+        return compound, label_for(compound, VADER_NEGATIVE_THRESHOLD, VADER_POSITIVE_THRESHOLD)
+    polarity = float(_textblob_analyzer(lex)(text)[0])
+    polarity = max(-1.0, min(1.0, polarity))
+    return polarity, label_for(polarity, TEXTBLOB_NEGATIVE_THRESHOLD, TEXTBLOB_POSITIVE_THRESHOLD)

@@ -147,3 +147,42 @@ def test_theme_tables_on_seed():
         assert body[row.start : row.end] == row.surface
     kwic = result.kwic("pipeline")
     assert list(kwic["match"]) == ["pipelines"]
+
+
+def test_quotes_table_and_voices_on_seed(gold):
+    result = analysis.analyze(SEED)
+    q = result.quotes
+    body = analysis.load_corpus(SEED)[0].body
+    offset = body.index(gold["body_starts"])
+    raw_start = SEED.read_text(encoding="utf-8").index(gold["body_starts"])
+    for item in gold["direct_quotes"]:
+        start, end = (x - raw_start + offset for x in item["span"])
+        row = q[(q["start"] == start) & (q["end"] == end) & (q["kind"] != "indirect")]
+        assert len(row) == 1, item["id"]
+        row = row.iloc[0]
+        assert row["kind"] == item["kind"], item["id"]
+        assert (None if pd.isna(row["speaker"]) else row["speaker"]) == (
+            None if item["speaker"] is None else row["speaker"]
+        )
+        assert row["content"] == item["text"]
+    q6 = q[(q["kind"] == "direct") & (q["speaker_mention"] == "He")].iloc[0]
+    assert q6["speaker"] == "Daniel Markey"
+    feldman = q[q["speaker"] == "Dan Feldman"].iloc[0]
+    assert feldman["actor"] == "United States"
+    # A mention inside Q6's marks is in a quoted voice; one in the author's text is not.
+    m = result.mentions
+    inside = m[(m["start"] >= q6["start"]) & (m["end"] <= q6["end"])]
+    assert set(inside["voice"]) == {"quoted"} and set(inside["quote"]) == {q6["quote"]}
+    assert m.iloc[0]["voice"] == "author" or m.iloc[0]["voice"] == "reported"
+    speakers = result.speakers()
+    assert speakers.iloc[0]["speaker"] == "Daniel Markey"
+    assert speakers["attributions"].sum() == (~q["nested"]).sum()
+
+
+def test_text_polarity_backends():
+    from analysis.sentiment import text_polarity
+
+    assert text_polarity("very short-sighted and myopic.")[1] == "negative"
+    assert text_polarity("a trusted and valuable partnership")[1] == "positive"
+    assert text_polarity("   ") == (0.0, "neutral")
+    assert text_polarity("They condemned the brutal attack.", backend="vader")[1] == "negative"
