@@ -37,6 +37,9 @@ DEFAULT_FILE = "actors.yaml"
 _HYPHENS = "-\u2010\u2011\u2013"
 _HYPHEN = re.compile(f"[{_HYPHENS}]")
 _COMPOUND = re.compile(rf"[^\W\d_]+(?:[{_HYPHENS}][^\W\d_]+)+(?![\w])")
+#: How a matched key resolves: dropped (an exclusion), several actors (AfPak), one
+#: case-insensitive alias, or candidates to check (case-sensitive aliases, shared keys).
+_EXCLUDED, _COMPOUND_WORD, _SIMPLE, _CANDIDATES = range(4)
 _ORDER = operator.attrgetter("start", "end", "actor")
 _WORD = re.compile(r"[^\W\d_][\w.'’]*")
 #: Shortest all-capital neighbour word that marks a headline in capitals ("PAKISTAN IS READY"),
@@ -93,6 +96,7 @@ class ActorLexicon:
     _compounds: Mapping[str, tuple[str, ...]] = field(repr=False)
     _excluded: frozenset[str] = field(repr=False)
     _pattern: re.Pattern[str] = field(repr=False)
+    _resolve: Mapping[str, tuple[Any, ...]] = field(repr=False)
     _pattern_ci: re.Pattern[str] = field(repr=False)
 
     @property
@@ -206,6 +210,7 @@ def _compile(
         for member in members:
             if member not in actors:
                 raise LexiconError(sources[-1], f"compound {word!r} names unknown actor {member!r}")
+    lowered_compounds = {k.lower(): tuple(v) for k, v in compounds.items()}
     keys = (
         set(aliases)
         | {w.lower() for w in compounds}
@@ -216,14 +221,29 @@ def _compile(
     # the case-insensitive pattern is the fallback for texts whose length changes when lowered.
     pattern = re.compile(r"(?<![\w.])" + trie + r"(?![\w])")
     pattern_ci = re.compile(r"(?<![\w.])" + trie + r"(?![\w])", re.IGNORECASE)
+    excluded = frozenset(" ".join(e.lower().split()) for e in exclude)
+    resolve: dict[str, tuple[Any, ...]] = {}
+    for key in keys:
+        if key in excluded:
+            resolve[key] = (_EXCLUDED,)
+        elif key in lowered_compounds:
+            resolve[key] = (_COMPOUND_WORD, lowered_compounds[key])
+        else:
+            entries = aliases[key]
+            if len(entries) == 1 and not entries[0].case_sensitive:
+                e = entries[0]
+                resolve[key] = (_SIMPLE, e.actor, e.alias, e.alias_type)
+            else:
+                resolve[key] = (_CANDIDATES, tuple(entries))
     return ActorLexicon(
         version=version,
         sources=sources,
         kinds={name: spec["kind"] for name, spec in actors.items()},
         _aliases={k: tuple(v) for k, v in aliases.items()},
         _combining=combining,
-        _compounds={k.lower(): tuple(v) for k, v in compounds.items()},
-        _excluded=frozenset(" ".join(e.lower().split()) for e in exclude),
+        _compounds=lowered_compounds,
+        _excluded=excluded,
+        _resolve=resolve,
         _pattern=pattern,
         _pattern_ci=pattern_ci,
     )
@@ -337,41 +357,48 @@ def find_mentions(text: str, lexicon: ActorLexicon | None = None) -> list[Mentio
     lex = lexicon if lexicon is not None else default_lexicon()
     compounds, compound_spans = _compound_mentions(text, lex)
     out: list[Mention] = list(compounds)
+    append = out.append
+    resolve = lex._resolve
     c_idx = 0
+    n_compounds = len(compound_spans)
     lowered = text.lower()
-    if len(lowered) == len(text):
-        matches = lex._pattern.finditer(lowered)
-    else:
-        matches = lex._pattern_ci.finditer(text)
-    for m in matches:
+    same_length = len(lowered) == len(text)
+    pattern = lex._pattern if same_length else lex._pattern_ci
+    for m in pattern.finditer(lowered if same_length else text):
         start, end = m.span()
-        while c_idx < len(compound_spans) and compound_spans[c_idx][1] <= start:
-            c_idx += 1
-        if c_idx < len(compound_spans) and compound_spans[c_idx][0] < end:
-            continue
-        surface = text[start:end]
-        key = surface.lower()
-        if key not in lex._aliases:
-            key = " ".join(key.split())
-        if key in lex._excluded:
-            continue
-        if key in lex._compounds:
-            for actor in lex._compounds[key]:
-                out.append(Mention(actor, surface, start, end, surface, "compound", True))
-            continue
-        for entry in lex._aliases.get(key, ()):
-            if entry.case_sensitive:
-                if " ".join(surface.split()) != entry.alias:
-                    continue
-                if (
-                    len(entry.alias) <= 3
-                    and start >= 2
-                    and text[start - 2].isupper()
-                    and _is_headline_context(text, start, end, lex)
-                ):
-                    continue
-            out.append(Mention(entry.actor, surface, start, end, entry.alias, entry.alias_type))
-            break
+        if n_compounds:
+            while c_idx < n_compounds and compound_spans[c_idx][1] <= start:
+                c_idx += 1
+            if c_idx < n_compounds and compound_spans[c_idx][0] < end:
+                continue
+        key = m.group() if same_length else m.group().lower()
+        rule = resolve.get(key)
+        if rule is None:
+            rule = resolve.get(" ".join(key.split()))
+            if rule is None:
+                continue
+        kind = rule[0]
+        if kind == _SIMPLE:
+            append(Mention(rule[1], text[start:end], start, end, rule[2], rule[3]))
+        elif kind == _COMPOUND_WORD:
+            surface = text[start:end]
+            for actor in rule[1]:
+                append(Mention(actor, surface, start, end, surface, "compound", True))
+        elif kind == _CANDIDATES:
+            surface = text[start:end]
+            for entry in rule[1]:
+                if entry.case_sensitive:
+                    if " ".join(surface.split()) != entry.alias:
+                        continue
+                    if (
+                        len(entry.alias) <= 3
+                        and start >= 2
+                        and text[start - 2].isupper()
+                        and _is_headline_context(text, start, end, lex)
+                    ):
+                        continue
+                append(Mention(entry.actor, surface, start, end, entry.alias, entry.alias_type))
+                break
     if compound_spans:
         out.sort(key=_ORDER)
     return out
