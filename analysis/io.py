@@ -8,6 +8,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+#: mkstemp creates files private (0600); outputs get the usual mode of a shared report file.
+FILE_MODE = 0o644
+
 __all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text"]
 
 
@@ -24,10 +27,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        # mkstemp creates the file private (0600); give it the permissions of a normal file.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)
+        os.chmod(tmp_path, FILE_MODE)
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
