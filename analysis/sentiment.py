@@ -781,10 +781,30 @@ def _learned_loader() -> Backend:
     return backend
 
 
+def _transformer_loader() -> Backend:
+    try:
+        module = importlib.import_module("analysis.transformer")
+        module.require()
+    except ImportError as exc:
+        raise BackendUnavailableError(
+            f'sentiment backend "transformer" is unavailable: {exc}'
+        ) from exc
+
+    def backend(
+        text: str, spans: Sequence[tuple[int, int]], lexicon: SentimentLexicon
+    ) -> list[tuple[float, str, int, int]]:
+        return [
+            (float(p), str(lab), int(a), int(b)) for p, lab, a, b in module.score(text, list(spans))
+        ]
+
+    return backend
+
+
 _REGISTRY: dict[str, Callable[[], Backend]] = {
     "textblob": lambda: _textblob_backend,
     "vader": lambda: _vader_backend,
     "learned": _learned_loader,
+    "transformer": _transformer_loader,
 }
 
 

@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE))
 from corpus_builder import build_corpus  # noqa: E402
 
 
-def _stage_times(folder: Path) -> dict[str, float]:
+def _stage_times(folder: Path, backend: str) -> dict[str, float]:
     from textblob import TextBlob
 
     from analysis import actors, quotes, sentiment, themes
@@ -49,7 +49,7 @@ def _stage_times(folder: Path) -> dict[str, float]:
     times["quotes"] = time.perf_counter() - t
     t = time.perf_counter()
     for d, ms in zip(docs, mentions, strict=True):
-        sentiment.target_sentiment(d.body, [(m.start, m.end) for m in ms])
+        sentiment.target_sentiment(d.body, [(m.start, m.end) for m in ms], backend=backend)
     times["sentiment"] = time.perf_counter() - t
     t = time.perf_counter()
     for d in docs:
@@ -83,29 +83,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--skip-parallel", action="store_true")
+    parser.add_argument(
+        "--backend", default=None, help="sentiment backend (default: the pipeline's default)"
+    )
     args = parser.parse_args()
-    print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}")
+    from analysis.pipeline import DEFAULT_BACKEND
+
+    backend = args.backend or DEFAULT_BACKEND
+    settings = f"settings=analysis.Settings(sentiment_backend={backend!r})"
+    print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}  backend: {backend}")
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             folder = build_corpus(Path(tmp) / f"c{n}", n)
-            stages = _stage_times(folder)
+            stages = _stage_times(folder, backend)
             words = stages.pop("_words")
             print(f"\n## {n:,} articles, {words:,.0f} words")
             print(f"| {'stage (one core)':<26} | {'seconds':>8} | {'words/s':>12} |")
             print(f"|{'-' * 28}|{'-' * 10}|{'-' * 14}|")
             for stage, secs in stages.items():
-                print(f"| {stage:<26} | {secs:8.2f} | {words / secs:12,.0f} |")
-            secs1, rss1 = _run_analyze(folder, ["jobs=1"])
+                label = f"sentiment ({backend})" if stage == "sentiment" else stage
+                print(f"| {label:<26} | {secs:8.2f} | {words / secs:12,.0f} |")
+            secs1, rss1 = _run_analyze(folder, [settings, "jobs=1"])
             bare = stages["bare TextBlob polarity"]
             print(f"| {'analyze, jobs=1':<26} | {secs1:8.2f} | {words / secs1:12,.0f} |")
             print(f"peak memory, analyze jobs=1: {rss1:,.0f} MiB")
             print(f"whole analysis / bare TextBlob throughput: {bare / secs1:.2f}x (target >= 0.5)")
             if args.skip_parallel:
                 continue
-            secs2, _ = _run_analyze(folder, ["jobs=2"])
+            secs2, _ = _run_analyze(folder, [settings, "jobs=2"])
             print(f"| {'analyze, jobs=2':<26} | {secs2:8.2f} | {words / secs2:12,.0f} |")
             print(f"jobs=2 speed-up: {secs1 / secs2:.2f}x (target >= 1.7)")
-            secs_d, _ = _run_analyze(folder, ["scheduler='dask'", "jobs=2"])
+            secs_d, _ = _run_analyze(folder, [settings, "scheduler='dask'", "jobs=2"])
             print(f"| {'analyze, dask 2 workers':<26} | {secs_d:8.2f} | {words / secs_d:12,.0f} |")
             print(f"dask LocalCluster(2) speed-up: {secs1 / secs_d:.2f}x (target >= 1.5)")
 

@@ -1,0 +1,965 @@
+"""Learned target-dependent sentiment: a linear model over the target's contexts.
+
+The features follow the linear target-dependent sentiment models of Jiang et al. (2011),
+Kiritchenko et al. (2014) and Vo & Zhang (2015): word n-grams of the left context, the right
+context and the target's clause (the target masked as ``<t>``, negated words marked), plus
+lexicon scores (TextBlob/Pattern; VADER, Hutto & Gilbert 2014) of the clause, the context windows
+and the sentence. A multinomial logistic regression is trained on NewsMTSC (Hamborg & Donnay,
+EACL 2021; MIT licence, see ``data/NEWSMTSC_LICENSE.txt``) by
+``python -m analysis train sentiment --backend learned`` (:mod:`analysis.train`).
+
+The shipped model is a plain ``.npz`` data file (vocabulary, weights, class offsets,
+hyperparameters, versions) read with ``allow_pickle=False`` and applied with numpy, so inference
+needs neither scikit-learn nor code execution from a data file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import importlib.resources
+import io
+import itertools
+import json
+import re
+import zipfile
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from analysis.errors import InputError
+
+__all__ = [
+    "DENSE_NAMES",
+    "FEATURES_VERSION",
+    "FORMAT_VERSION",
+    "LABELS",
+    "MODEL_RESOURCE",
+    "Example",
+    "LinearModel",
+    "ModelError",
+    "TargetFeatures",
+    "check_floats",
+    "evaluate",
+    "feature_indices",
+    "featurize",
+    "featurize_examples",
+    "group_vocab",
+    "load_model",
+    "load_newsmtsc",
+    "macro_f1",
+    "model_from_bytes",
+    "model_to_bytes",
+    "npz_bytes",
+    "predict",
+    "read_npz",
+    "save_model",
+    "score",
+    "score_batch",
+]
+
+#: Version of the model file layout; a file written with another version is refused.
+FORMAT_VERSION = 1
+#: Version of the feature extraction below; a model trained on other features is refused.
+FEATURES_VERSION = 1
+#: Name of the default model inside ``analysis/data``.
+MODEL_RESOURCE = "learned_sentiment.npz"
+#: Class order of the weight columns (NewsMTSC polarity -1, 0, 1).
+LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
+
+#: Abbreviations ("U.S.") as one token; "n't" split off (so "isn't" negates); words with inner
+#: apostrophes; every other non-space character on its own.
+_TOKEN = re.compile(
+    r"(?:[A-Za-z]\.){2,}|[^\W_]+(?=n['’]t\b)|n['’]t\b|[^\W_]+(?:['’][^\W_]+)*|[^\w\s]"
+)
+#: Digits are folded to one symbol: a number's value carries no polarity.
+_DIGIT = re.compile(r"\d")
+#: Placeholder for the target inside the clause, so "<t> blamed" generalises across names.
+TARGET_TOKEN = "<t>"
+#: Punctuation that ends a clause (quotation marks do not: quoted words belong to the clause).
+CLAUSE_PUNCT = frozenset({",", ";", ":", "(", ")", "[", "]", "—", "–", ".", "?", "!"})
+#: Conjunctions that start a new clause with its own stance.
+CLAUSE_WORDS = frozenset({"but", "while", "although", "though", "whereas", "however", "yet"})
+_BOUNDARY = CLAUSE_PUNCT | CLAUSE_WORDS
+#: A clause with fewer words than this besides the target is widened past its boundaries
+#: (an appositive or a list item alone says nothing about the target).
+MIN_CLAUSE_WORDS = 4
+#: Tokens next to the target that also get position-marked features (the strongest cues).
+NEAR_WINDOW = 3
+#: Words that mark what follows them, up to the end of the clause, as negated.
+NEGATIONS = frozenset({"not", "no", "never", "n't", "without", "nor", "cannot"})
+
+#: Lexicon scores computed per window: TextBlob polarity/subjectivity, VADER compound/pos/neg.
+_TB = ("tb_pol", "tb_subj")
+_VADER = ("vader_compound", "vader_pos", "vader_neg")
+#: Dense feature names, in the order of the model's dense weights.
+DENSE_NAMES: tuple[str, ...] = (
+    *(f"clause:{s}" for s in _TB + _VADER),
+    *(f"left:{s}" for s in _TB),
+    *(f"right:{s}" for s in _TB),
+    *(f"sentence:{s}" for s in _TB + _VADER),
+)
+#: A target outside every sentence (e.g. in whitespace between them) is read in its own line,
+#: at most this many characters either side of it.
+_FALLBACK_WINDOW = 300
+#: Characters at which Punkt may end a sentence; a line without them is one sentence.
+_SENTENCE_END = re.compile(r"[.?!…]")
+
+
+class ModelError(InputError):
+    """A model file that cannot be used: corrupted, truncated or from another version."""
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One labelled target (a NewsMTSC row); ``label`` indexes :data:`LABELS`."""
+
+    sentence: str
+    start: int
+    end: int
+    label: int
+    id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TargetFeatures:
+    """The features of one target.
+
+    Attributes:
+        groups: ``(group, n-grams)`` pairs: the binary feature ``group:n-gram`` is present
+            (groups: ``l``/``r`` left/right context, ``c`` clause with the target as ``<t>``,
+            ``l0``..``r2`` the words next to the target, ``pos`` sentence position).
+        dense: One lexicon score per :data:`DENSE_NAMES`.
+        scope_start: Start of the target's clause in the text scored.
+        scope_end: End of the target's clause (exclusive).
+    """
+
+    groups: tuple[tuple[str, list[str]], ...]
+    dense: tuple[float, ...]
+    scope_start: int
+    scope_end: int
+
+    @property
+    def names(self) -> list[str]:
+        """The binary feature names (``group:n-gram``), possibly repeated."""
+        return [f"{g}:{gram}" for g, grams in self.groups for gram in grams]
+
+
+@dataclass(frozen=True, slots=True)
+class LinearModel:
+    """A trained linear model, as stored in the model file.
+
+    Attributes:
+        vocab: Sparse feature name -> row of ``weights``.
+        weights: ``(len(vocab), 3)`` weights of the binary features.
+        dense_weights: ``(len(DENSE_NAMES), 3)`` weights of the standardised dense features.
+        dense_mean: Mean subtracted from each dense feature.
+        dense_scale: Divisor of each centred dense feature.
+        bias: ``(3,)`` intercepts.
+        class_offsets: ``(3,)`` added to the class scores before choosing the label.
+        meta: Hyperparameters, data description, scores and versions (JSON-compatible).
+        source: Where the model was read from (for error messages).
+        groups: ``vocab`` split by feature group (built from ``vocab``): group -> n-gram -> row.
+    """
+
+    vocab: dict[str, int]
+    weights: npt.NDArray[np.float32]
+    dense_weights: npt.NDArray[np.float32]
+    dense_mean: npt.NDArray[np.float32]
+    dense_scale: npt.NDArray[np.float32]
+    bias: npt.NDArray[np.float32]
+    class_offsets: npt.NDArray[np.float32]
+    meta: dict[str, Any] = field(default_factory=dict)
+    source: str = "<memory>"
+    groups: dict[str, dict[str, int]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.groups and self.vocab:
+            object.__setattr__(self, "groups", group_vocab(self.vocab))
+
+
+# --- Lexicon scores -------------------------------------------------------------------------
+#
+# Both analysers run once per sentence; the score of a window (clause, left, right) is then
+# computed from the per-word assessments that fall inside it, so a target costs no extra
+# analyser pass and negations or boosters just outside a window still count.
+# tests/test_learned.py checks that the sentence-level scores equal the analysers' own.
+
+
+@functools.cache
+def _vader() -> Any:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+@functools.cache
+def _pattern() -> Any:
+    from textblob.en import sentiment
+
+    return sentiment
+
+
+@functools.cache
+def _emojis() -> frozenset[str]:
+    return frozenset(_vader().emojis)
+
+
+class _Word(str):
+    """A word that remembers its token index through Pattern's ``assessments``."""
+
+    i: int
+
+
+def _tb_chunks(lower: list[str]) -> list[tuple[int, float, float]]:
+    """TextBlob (Pattern) assessments as ``(head token index, polarity, subjectivity)``."""
+    words = []
+    for i, t in enumerate(lower):
+        if len(t) == 1 and not t.isalnum() and t != "!":
+            continue  # lone punctuation changes no assessment (only "!" boosts one)
+        w = _Word(t)
+        w.i = i
+        words.append((w, None))
+    out = []
+    for chunk, pol, subj, _ in _pattern().assessments(words, True):
+        head = max(w.i for w in chunk if isinstance(w, _Word))
+        out.append((head, float(pol), float(subj)))
+    return out
+
+
+def _tb_window(
+    chunks: list[tuple[int, float, float]], lo: int, hi: int, skip: range
+) -> list[float]:
+    """TextBlob polarity and subjectivity of tokens ``[lo, hi)`` minus ``skip``: the mean over
+    the assessments whose head word lies there, as ``TextBlob(text).sentiment`` averages."""
+    pol = subj = 0.0
+    n = 0
+    for head, p, s in chunks:
+        if lo <= head < hi and head not in skip:
+            pol += p
+            subj += s
+            n += 1
+    return [pol / n, subj / n] if n else [0.0, 0.0]
+
+
+_WHITESPACE_TOKEN = re.compile(r"\S+")
+
+
+def _vader_valences(text: str) -> tuple[list[int], list[int], list[float]] | None:
+    """VADER's per-word valences of ``text`` with each word's character range, computed as
+    ``SentimentIntensityAnalyzer.polarity_scores`` does; None when the text holds an emoji
+    (VADER rewrites those into words, which breaks the alignment)."""
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
+
+    sia = _vader()
+    if not _emojis().isdisjoint(text):
+        return None
+    sentitext = SentiText(text.strip())
+    words = sentitext.words_and_emoticons
+    sentiments: list[float] = []
+    for i, item in enumerate(words):
+        low = item.lower()
+        if low in BOOSTER_DICT or (
+            low == "kind" and i < len(words) - 1 and words[i + 1].lower() == "of"
+        ):
+            sentiments.append(0)
+            continue
+        sentiments = sia.sentiment_valence(0, sentitext, item, i, sentiments)
+    sentiments = sia._but_check(words, sentiments)
+    spans = [(m.start(), m.end()) for m in _WHITESPACE_TOKEN.finditer(text)]
+    if len(spans) != len(sentiments):
+        return None
+    return [a for a, _ in spans], [b for _, b in spans], sentiments
+
+
+def _vader_dict(sentiments: list[float], text: str) -> list[float]:
+    v = _vader().score_valence(sentiments, text)
+    return [float(v["compound"]), float(v["pos"]), float(v["neg"])]
+
+
+def _vader_scores(text: str) -> list[float]:
+    if not text.strip():
+        return [0.0, 0.0, 0.0]
+    v = _vader().polarity_scores(text)
+    return [float(v["compound"]), float(v["pos"]), float(v["neg"])]
+
+
+# --- Context and features -------------------------------------------------------------------
+
+
+class _Sentence:
+    """Tokens and lexicon assessments of one sentence, shared by the targets in it."""
+
+    __slots__ = (
+        "bi",
+        "chunks",
+        "ends",
+        "lower",
+        "neg",
+        "norm",
+        "scores",
+        "starts",
+        "text",
+        "tri",
+        "vader",
+    )
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        lowered = text.lower().replace("’", "'")
+        if len(lowered) != len(text):  # a character whose lower case is longer ("İ")
+            lowered = "".join(ch.lower()[0] for ch in text).replace("’", "'")
+        folded = _DIGIT.sub("0", lowered)
+        spans = [m.span() for m in _TOKEN.finditer(lowered)]
+        self.starts = [a for a, _ in spans]
+        self.ends = [b for _, b in spans]
+        self.lower = [lowered[a:b] for a, b in spans]
+        self.norm = [folded[a:b] for a, b in spans]
+        self.neg = _negate(self.norm)
+        neg = self.neg
+        self.bi = [f"{x} {y}" for x, y in itertools.pairwise(neg)]
+        self.tri = [f"{x} {y}" for x, y in zip(self.bi, neg[2:], strict=False)]
+        self.chunks = _tb_chunks(self.lower)
+        self.vader = _vader_valences(text)
+        sentence_vader = (
+            _vader_dict(self.vader[2], text.strip()) if self.vader else _vader_scores(text)
+        )
+        self.scores = _tb_window(self.chunks, 0, len(self.lower), range(0)) + sentence_vader
+
+    def vader_window(self, lo: int, hi: int, t_start: int, t_end: int, text: str) -> list[float]:
+        """VADER scores of characters ``[lo, hi)`` without the target ``[t_start, t_end)``;
+        ``text`` is that window as a string (for VADER's punctuation emphasis)."""
+        if self.vader is None:
+            return _vader_scores(text)
+        starts, ends, valences = self.vader
+        picked = [
+            v
+            for a, b, v in zip(starts, ends, valences, strict=True)
+            if lo <= a < hi and (b <= t_start or a >= t_end)
+        ]
+        return _vader_dict(picked, text)
+
+
+def _negate(toks: list[str]) -> list[str]:
+    """Mark words after a negation, up to the next clause boundary, with ``_NEG``."""
+    out: list[str] = []
+    neg = False
+    for t in toks:
+        if t in _BOUNDARY:
+            neg = False
+            out.append(t)
+            continue
+        out.append(t + "_NEG" if neg and t[0].isalnum() else t)
+        if t in NEGATIONS:
+            neg = True
+    return out
+
+
+def _clause(lower: list[str], first: int, last: int) -> tuple[int, int]:
+    """Token range ``[lo, hi)`` of the clause around target tokens ``[first, last)``."""
+    n = len(lower)
+    lo, hi = first, last
+    while True:
+        while lo > 0 and lower[lo - 1] not in _BOUNDARY:
+            lo -= 1
+        while hi < n and lower[hi] not in _BOUNDARY:
+            hi += 1
+        words = sum(1 for t in lower[lo:first] if t[0].isalnum())
+        words += sum(1 for t in lower[last:hi] if t[0].isalnum())
+        if words >= MIN_CLAUSE_WORDS or (lo == 0 and hi == n):
+            return lo, hi
+        if hi < n:
+            hi += 1
+        else:
+            lo -= 1
+
+
+def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> TargetFeatures:
+    first = bisect.bisect_right(sent.ends, start)
+    last = max(first, bisect.bisect_left(sent.starts, end))
+    lo, hi = _clause(sent.lower, first, last)
+    norm, neg, bi, tri = sent.norm, sent.neg, sent.bi, sent.tri
+    n = len(norm)
+    t = TARGET_TOKEN
+    crossing = [t]
+    if first - 1 >= lo:
+        crossing.append(f"{neg[first - 1]} {t}")
+        if first - 2 >= lo:
+            crossing.append(f"{bi[first - 2]} {t}")
+        if last < hi:
+            crossing.append(f"{neg[first - 1]} {t} {neg[last]}")
+    if last < hi:
+        crossing.append(f"{t} {neg[last]}")
+        if last + 1 < hi:
+            crossing.append(f"{t} {bi[last]}")
+    groups: list[tuple[str, list[str]]] = [
+        ("l", neg[:first] + bi[: max(0, first - 1)]),
+        ("r", neg[last:] + bi[last:]),
+        (
+            "c",
+            neg[lo:first]
+            + neg[last:hi]
+            + bi[lo : max(lo, first - 1)]
+            + bi[last : max(last, hi - 1)]
+            + tri[lo : max(lo, first - 2)]
+            + tri[last : max(last, hi - 2)]
+            + crossing,
+        ),
+    ]
+    for i in range(min(NEAR_WINDOW, first)):
+        groups.append((f"l{i}", [norm[first - 1 - i]]))
+    for i in range(min(NEAR_WINDOW, n - last)):
+        groups.append((f"r{i}", [norm[last + i]]))
+    if first == 0:
+        groups.append(("pos", ["first"]))
+    if all(not tok[0].isalnum() for tok in norm[last:]):
+        groups.append(("pos", ["last"]))
+    text = sent.text
+    c_start = min(start, sent.starts[lo]) if lo < first else start
+    c_end = max(end, sent.ends[hi - 1]) if hi > last else end
+    masked = text[c_start:start] + " " + text[end:c_end]
+    target = range(first, last)
+    chunks = sent.chunks
+    dense = (
+        _tb_window(chunks, lo, hi, target)
+        + sent.vader_window(c_start, c_end, start, end, masked)
+        + _tb_window(chunks, 0, first, target)
+        + _tb_window(chunks, last, n, target)
+        + sent.scores
+    )
+    return TargetFeatures(tuple(groups), tuple(dense), offset + c_start, offset + c_end)
+
+
+def _sentence_ranges(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The sentence (character range of ``text``) to read each span in."""
+    from analysis.segment import sentences
+
+    if len(spans) == 0:
+        return []
+    stripped = text.strip()
+    if "\n" not in text and not _SENTENCE_END.search(stripped[:-1]):
+        # one line with no sentence end before its last character: one sentence (the same
+        # result as segment.sentences, without running Punkt)
+        lo = len(text) - len(text.lstrip())
+        sents = [(lo, lo + len(stripped))] if stripped else []
+    else:
+        sents = [(s.start, s.end) for s in sentences(text)]
+    starts = [a for a, _ in sents]
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        k = bisect.bisect_right(starts, start) - 1
+        if k >= 0 and start < sents[k][1]:
+            lo = sents[k][0]
+            j = k
+            while j + 1 < len(sents) and sents[j + 1][0] < end:
+                j += 1
+            out.append((lo, max(end, sents[j][1])))
+        else:  # between sentences: the surrounding line, within a window
+            lo = text.rfind("\n", max(0, start - _FALLBACK_WINDOW), start) + 1
+            hi = text.find("\n", end, end + _FALLBACK_WINDOW)
+            out.append(
+                (
+                    max(lo, start - _FALLBACK_WINDOW),
+                    hi if hi >= 0 else min(len(text), end + _FALLBACK_WINDOW),
+                )
+            )
+    return out
+
+
+def featurize(text: str, spans: Sequence[tuple[int, int]]) -> list[TargetFeatures]:
+    """Features of each target span of ``text`` (the same path as :func:`score`).
+
+    Args:
+        text: Any text: a sentence or a whole article body.
+        spans: ``(start, end)`` character offsets of the targets.
+
+    Returns:
+        One :class:`TargetFeatures` per span, scopes as offsets into ``text``.
+    """
+    cache: dict[tuple[int, int], _Sentence] = {}
+    out: list[TargetFeatures] = []
+    for (start, end), (lo, hi) in zip(spans, _sentence_ranges(text, spans), strict=True):
+        sent = cache.get((lo, hi))
+        if sent is None:
+            sent = cache[(lo, hi)] = _Sentence(text[lo:hi])
+        out.append(_target_features(sent, start - lo, end - lo, lo))
+    return out
+
+
+# --- Inference ------------------------------------------------------------------------------
+
+
+def group_vocab(vocab: dict[str, int]) -> dict[str, dict[str, int]]:
+    """Split a ``group:n-gram`` vocabulary by group: group -> n-gram -> column."""
+    groups: dict[str, dict[str, int]] = {}
+    for name, i in vocab.items():
+        group, _, gram = name.partition(":")
+        groups.setdefault(group, {})[gram] = i
+    return groups
+
+
+def feature_indices(
+    groups: dict[str, dict[str, int]], features: Sequence[TargetFeatures]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Row and column indices of the binary features present (each once per target).
+
+    Args:
+        groups: From :func:`group_vocab` (:attr:`LinearModel.groups`).
+        features: From :func:`featurize`.
+
+    Returns:
+        ``(rows, cols)``, sorted by row then column.
+    """
+    rows: list[int] = []
+    cols: list[int] = []
+    empty: dict[str, int] = {}
+    for i, f in enumerate(features):
+        found: set[int | None] = set()
+        for group, grams in f.groups:
+            found.update(map(groups.get(group, empty).get, grams))
+        found.discard(None)
+        idx: list[int] = sorted(found)  # type: ignore[arg-type]
+        rows.extend([i] * len(idx))
+        cols.extend(idx)
+    return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+
+
+def decision(model: LinearModel, features: Sequence[TargetFeatures]) -> npt.NDArray[np.float64]:
+    """Class scores (log-odds up to a constant), ``(len(features), 3)``, :data:`LABELS` order."""
+    n = len(features)
+    z = np.zeros((n, 3), dtype=np.float64)
+    if n == 0:
+        return z
+    rows, cols = feature_indices(model.groups, features)
+    w = model.weights[cols].astype(np.float64)
+    for c in range(3):
+        z[:, c] = np.bincount(rows, weights=w[:, c], minlength=n)
+    dense = np.asarray([f.dense for f in features], dtype=np.float64)
+    dense = (dense - model.dense_mean) / model.dense_scale
+    z += dense @ model.dense_weights.astype(np.float64)
+    z += model.bias
+    return z
+
+
+def predict(
+    model: LinearModel, features: Sequence[TargetFeatures]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Polarity (P(positive) − P(negative)) and label index of each target.
+
+    Args:
+        model: A loaded model.
+        features: From :func:`featurize`.
+
+    Returns:
+        ``(polarity, labels)``; labels index :data:`LABELS` (after the class offsets).
+    """
+    z = decision(model, features)
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    polarity = np.clip(p[:, 2] - p[:, 0], -1.0, 1.0)
+    labels: npt.NDArray[np.int64] = (z + model.class_offsets).argmax(axis=1)
+    return polarity, labels
+
+
+def score_batch(
+    items: Iterable[tuple[str, Sequence[tuple[int, int]]]],
+    *,
+    model: LinearModel | str | Path | None = None,
+) -> list[list[tuple[float, str, int, int]]]:
+    """Score many texts at once (one numpy pass for all their targets).
+
+    Args:
+        items: ``(text, spans)`` pairs.
+        model: A model, a model file, or None for the packaged model.
+
+    Returns:
+        Per item, per span: ``(polarity, label, scope_start, scope_end)``.
+    """
+    m = model if isinstance(model, LinearModel) else load_model(model)
+    feats: list[TargetFeatures] = []
+    sizes: list[int] = []
+    for text, spans in items:
+        f = featurize(text, spans)
+        feats.extend(f)
+        sizes.append(len(f))
+    polarity, labels = predict(m, feats)
+    out: list[list[tuple[float, str, int, int]]] = []
+    k = 0
+    for size in sizes:
+        out.append(
+            [
+                (
+                    float(polarity[i]),
+                    LABELS[int(labels[i])],
+                    feats[i].scope_start,
+                    feats[i].scope_end,
+                )
+                for i in range(k, k + size)
+            ]
+        )
+        k += size
+    return out
+
+
+def score(
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    *,
+    model: LinearModel | str | Path | None = None,
+) -> list[tuple[float, str, int, int]]:
+    """Sentiment toward each target span of ``text`` (the ``"learned"`` sentiment backend).
+
+    Args:
+        text: Any text: a sentence or a whole article body.
+        spans: ``(start, end)`` character offsets of the targets (validated by the caller,
+            :func:`analysis.sentiment.target_sentiment`).
+        model: A model, a model file, or None for the packaged model.
+
+    Returns:
+        Per span: ``(polarity, label, scope_start, scope_end)``: polarity in [-1, 1] is
+        P(positive) − P(negative); label in :data:`LABELS`; the scope is the target's clause.
+
+    Raises:
+        ModelError: The model file is missing, corrupted or from another version.
+    """
+    return score_batch([(text, spans)], model=model)[0]
+
+
+# --- Model file -----------------------------------------------------------------------------
+
+#: Fixed timestamp of every member of the model archive (the earliest a zip can hold), so the
+#: same model gives the same bytes.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def _utf8(text: str) -> npt.NDArray[np.uint8]:
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def npz_bytes(arrays: Mapping[str, npt.NDArray[Any]]) -> bytes:
+    """Arrays as ``.npz`` bytes, deterministically (fixed member order, timestamps, modes).
+
+    Args:
+        arrays: Name -> array (no object arrays), written in the mapping's order.
+
+    Returns:
+        A zip archive readable by ``numpy.load(..., allow_pickle=False)``.
+    """
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for key, arr in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, arr, allow_pickle=False)
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, member.getvalue(), compresslevel=9)
+    return buf.getvalue()
+
+
+def _array(npz: Any, key: str, source: str, what: str) -> npt.NDArray[Any]:
+    if f"{key}.npy" not in npz.zip.namelist():
+        raise ModelError(source, f"not a {what} file: array {key!r} is missing")
+    arr: npt.NDArray[Any] = npz[key]
+    return arr
+
+
+def _check(ok: bool, source: str, reason: str) -> None:
+    if not ok:
+        raise ModelError(source, f"corrupted model file: {reason}")
+
+
+def read_npz(
+    data: bytes, source: str, keys: Sequence[str], *, version: int, what: str, retrain: str
+) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any]]:
+    """Read a model archive written by :func:`npz_bytes`, without unpickling anything.
+
+    The archive must hold a scalar ``format_version`` equal to ``version`` and a UTF-8 JSON
+    object ``meta_json``, besides ``keys``.
+
+    Args:
+        data: The file's bytes.
+        source: The file name, for error messages.
+        keys: The arrays to read (besides ``format_version`` and ``meta_json``).
+        version: The format version this code reads.
+        what: What the file is ("learned sentiment model"), for error messages.
+        retrain: The command that writes a current file, for error messages.
+
+    Returns:
+        ``(arrays, meta)``.
+
+    Raises:
+        ModelError: Not a readable archive of this format version (the message names the file).
+    """
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            found = _array(npz, "format_version", source, what)
+            if found.shape != () or found.dtype.kind not in "iu":
+                raise ModelError(source, "corrupted model file: bad format_version")
+            if int(found) != version:
+                raise ModelError(
+                    source,
+                    f"{what} file format version {int(found)} is not supported (this version "
+                    f"of analysis reads format version {version}); retrain with `{retrain}`",
+                )
+            arrays = {key: _array(npz, key, source, what) for key in ("meta_json", *keys)}
+    except ModelError:
+        raise
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ModelError(source, f"cannot read model file ({reason})") from exc
+    raw = arrays.pop("meta_json")
+    _check(raw.dtype == np.uint8 and raw.ndim == 1, source, "bad meta_json")
+    try:
+        meta = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ModelError(source, f"corrupted model file: {exc}") from exc
+    _check(isinstance(meta, dict), source, "metadata is not a JSON object")
+    return arrays, meta
+
+
+def check_floats(
+    arrays: Mapping[str, npt.NDArray[Any]], shapes: Mapping[str, tuple[int, ...]], source: str
+) -> None:
+    """Raise :class:`ModelError` unless each named array is finite floating point of its shape."""
+    for key, shape in shapes.items():
+        arr = arrays[key]
+        _check(arr.dtype.kind == "f", source, f"{key} is not floating point")
+        _check(arr.shape == shape, source, f"{key} has shape {arr.shape}, expected {shape}")
+        _check(bool(np.isfinite(arr).all()), source, f"{key} holds non-finite values")
+
+
+def model_to_bytes(model: LinearModel) -> bytes:
+    """The model as ``.npz`` bytes: the same model always gives the same bytes.
+
+    Args:
+        model: The model to serialise (``meta`` must be JSON-compatible).
+
+    Returns:
+        A zip archive of ``.npy`` arrays readable by ``numpy.load(..., allow_pickle=False)``.
+    """
+    names = sorted(model.vocab, key=model.vocab.__getitem__)
+    meta = dict(model.meta)
+    meta["format_version"] = FORMAT_VERSION
+    meta["features_version"] = FEATURES_VERSION
+    meta["labels"] = list(LABELS)
+    meta["dense_names"] = list(DENSE_NAMES)
+    return npz_bytes(
+        {
+            "format_version": np.asarray(FORMAT_VERSION, dtype=np.int64),
+            "meta_json": _utf8(json.dumps(meta, sort_keys=True, ensure_ascii=False)),
+            "vocab_utf8": _utf8("\n".join(names)),
+            "weights": np.ascontiguousarray(model.weights, dtype="<f4"),
+            "dense_weights": np.ascontiguousarray(model.dense_weights, dtype="<f4"),
+            "dense_mean": np.ascontiguousarray(model.dense_mean, dtype="<f4"),
+            "dense_scale": np.ascontiguousarray(model.dense_scale, dtype="<f4"),
+            "bias": np.ascontiguousarray(model.bias, dtype="<f4"),
+            "class_offsets": np.ascontiguousarray(model.class_offsets, dtype="<f4"),
+        }
+    )
+
+
+def save_model(model: LinearModel, path: str | Path) -> Path:
+    """Write ``model`` to ``path`` (see :func:`model_to_bytes`); returns the path."""
+    p = Path(path)
+    p.write_bytes(model_to_bytes(model))
+    return p
+
+
+#: The command that writes a model file of the current versions.
+_RETRAIN = "python -m analysis train sentiment --backend learned"
+
+
+def model_from_bytes(data: bytes, source: str) -> LinearModel:
+    """Read a model from ``.npz`` bytes without unpickling anything.
+
+    Args:
+        data: The file's bytes.
+        source: The file name, for error messages.
+
+    Returns:
+        The model.
+
+    Raises:
+        ModelError: The bytes are not a complete model of this format and features version.
+    """
+    keys = ("vocab_utf8", "weights", "dense_weights", "dense_mean", "dense_scale", "bias")
+    arrays, meta = read_npz(
+        data,
+        source,
+        (*keys, "class_offsets"),
+        version=FORMAT_VERSION,
+        what="learned sentiment model",
+        retrain=_RETRAIN,
+    )
+    features = meta.get("features_version")
+    if features != FEATURES_VERSION:
+        raise ModelError(
+            source,
+            f"model was trained on features version {features}; this version of analysis "
+            f"extracts features version {FEATURES_VERSION}; retrain with `{_RETRAIN}`",
+        )
+    _check(meta.get("dense_names") == list(DENSE_NAMES), source, "dense feature names differ")
+    raw = arrays["vocab_utf8"]
+    _check(raw.dtype == np.uint8 and raw.ndim == 1, source, "bad vocab_utf8")
+    try:
+        vocab_text = raw.tobytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModelError(source, f"corrupted model file: {exc}") from exc
+    names = vocab_text.split("\n") if vocab_text else []
+    vocab = {name: i for i, name in enumerate(names)}
+    _check(len(vocab) == len(names), source, "duplicate vocabulary entries")
+    n_dense = len(DENSE_NAMES)
+    check_floats(
+        arrays,
+        {
+            "weights": (len(names), 3),
+            "dense_weights": (n_dense, 3),
+            "dense_mean": (n_dense,),
+            "dense_scale": (n_dense,),
+            "bias": (3,),
+            "class_offsets": (3,),
+        },
+        source,
+    )
+    _check(bool((arrays["dense_scale"] > 0).all()), source, "dense_scale must be positive")
+    return LinearModel(
+        vocab=vocab,
+        weights=arrays["weights"].astype(np.float32),
+        dense_weights=arrays["dense_weights"].astype(np.float32),
+        dense_mean=arrays["dense_mean"].astype(np.float32),
+        dense_scale=arrays["dense_scale"].astype(np.float32),
+        bias=arrays["bias"].astype(np.float32),
+        class_offsets=arrays["class_offsets"].astype(np.float32),
+        meta=meta,
+        source=source,
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(path: str, mtime_ns: int, size: int) -> LinearModel:
+    del mtime_ns, size  # part of the cache key only: a rewritten file is read again
+    return model_from_bytes(Path(path).read_bytes(), path)
+
+
+@functools.cache
+def _default_model() -> LinearModel:
+    res = importlib.resources.files("analysis") / "data" / MODEL_RESOURCE
+    source = f"analysis/data/{MODEL_RESOURCE}"
+    try:
+        data = res.read_bytes()
+    except OSError as exc:
+        raise ModelError(source, f"packaged model is missing ({exc.strerror or exc})") from exc
+    return model_from_bytes(data, source)
+
+
+def load_model(path: str | Path | None = None) -> LinearModel:
+    """Load a model file (cached); the packaged model when ``path`` is None.
+
+    Args:
+        path: A file written by :func:`save_model` or ``python -m analysis train``.
+
+    Returns:
+        The model.
+
+    Raises:
+        ModelError: The file is missing, corrupted, truncated or from another version.
+    """
+    if path is None:
+        return _default_model()
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError as exc:
+        raise ModelError(str(p), f"cannot read model file ({exc.strerror or exc})") from exc
+    return _load_cached(str(p), st.st_mtime_ns, st.st_size)
+
+
+# --- Evaluation -----------------------------------------------------------------------------
+
+
+def load_newsmtsc(path: str | Path) -> list[Example]:
+    """Read a NewsMTSC ``.jsonl`` split.
+
+    Args:
+        path: A file such as ``../shared/benchmarks/newsmtsc/dev-rw.jsonl``.
+
+    Returns:
+        The labelled targets in file order.
+
+    Raises:
+        InputError: The file is missing or a row is malformed (names ``file:row``).
+    """
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(str(p), f"cannot read NewsMTSC split ({exc.strerror or exc})") from exc
+    out: list[Example] = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            sentence, start, end = row["sentence"], int(row["from"]), int(row["to"])
+            polarity = int(row["polarity"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{p}:{n}", f"not a NewsMTSC row ({exc})") from exc
+        if polarity not in (-1, 0, 1) or not 0 <= start < end <= len(sentence):
+            raise InputError(f"{p}:{n}", "polarity or target offsets out of range")
+        out.append(Example(sentence, start, end, polarity + 1, str(row.get("id", ""))))
+    return out
+
+
+def macro_f1(gold: npt.ArrayLike, pred: npt.ArrayLike, n_classes: int = 3) -> float:
+    """Macro-averaged F1 over ``n_classes`` classes (a class never seen nor predicted scores 0).
+
+    Args:
+        gold: True label indices.
+        pred: Predicted label indices.
+        n_classes: Number of classes.
+
+    Returns:
+        Macro-F1 in [0, 1].
+    """
+    g = np.asarray(gold, dtype=np.int64)
+    p = np.asarray(pred, dtype=np.int64)
+    f1s = []
+    for c in range(n_classes):
+        tp = int(((g == c) & (p == c)).sum())
+        fp = int(((g != c) & (p == c)).sum())
+        fn = int(((g == c) & (p != c)).sum())
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0)
+    return float(np.mean(f1s))
+
+
+def featurize_examples(examples: Sequence[Example]) -> list[TargetFeatures]:
+    """Features of labelled examples, each read in its own sentence as :func:`score` does."""
+    out: list[TargetFeatures] = []
+    for ex in examples:
+        out.extend(featurize(ex.sentence, [(ex.start, ex.end)]))
+    return out
+
+
+def evaluate(
+    examples: Sequence[Example], *, model: LinearModel | str | Path | None = None
+) -> dict[str, float]:
+    """Macro-F1 and accuracy (in percent) of a model on labelled targets.
+
+    Args:
+        examples: E.g. from :func:`load_newsmtsc`.
+        model: A model, a model file, or None for the packaged model.
+
+    Returns:
+        ``{"macro_f1": ..., "accuracy": ..., "n": ...}``.
+    """
+    m = model if isinstance(model, LinearModel) else load_model(model)
+    _, pred = predict(m, featurize_examples(examples))
+    gold = [ex.label for ex in examples]
+    acc = float(np.mean(np.asarray(gold) == pred)) if examples else 0.0
+    return {"macro_f1": 100 * macro_f1(gold, pred), "accuracy": 100 * acc, "n": len(examples)}

@@ -1,0 +1,133 @@
+"""Benchmark the learned sentiment backends: accuracy on the NewsMTSC dev splits and speed.
+
+Usage (from the project root):
+    .venv/bin/python scripts/bench_learned.py [--backend learned|transformer]
+        [--data ../shared/benchmarks/newsmtsc] [--model FILE] [--repeat 3]
+
+Speed is measured on one core (the process is pinned to one CPU where the OS allows it) and
+reported per CPU-second (process time, robust to other load on the machine) and per wall
+second. "batched": every sentence with all its targets in one ``score_batch`` call;
+"one call per target": ``score(sentence, [span])`` for each target, as a caller without
+batching would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analysis import learned
+
+Scored = tuple[float, str, int, int]
+
+
+def _timed(fn: object, repeat: int) -> tuple[float, float]:
+    """Best (CPU seconds, wall seconds) over ``repeat`` runs of ``fn()``."""
+    best_cpu = best_wall = float("inf")
+    for _ in range(repeat):
+        c0, w0 = time.process_time(), time.perf_counter()
+        fn()  # type: ignore[operator]
+        best_cpu = min(best_cpu, time.process_time() - c0)
+        best_wall = min(best_wall, time.perf_counter() - w0)
+    return best_cpu, best_wall
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=("learned", "transformer"), default="learned")
+    parser.add_argument("--data", default="../shared/benchmarks/newsmtsc")
+    parser.add_argument("--model", default=None, help="model/head file (default: packaged)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    data = Path(args.data)
+    if not (data / "dev-rw.jsonl").is_file():
+        print(f"error: {data}: NewsMTSC dev splits not found (pass --data DIR)", file=sys.stderr)
+        return 2
+
+    c0 = time.perf_counter()
+    batch: Callable[[list[tuple[str, list[tuple[int, int]]]]], list[list[Scored]]]
+    if args.backend == "learned":
+        model = learned.load_model(args.model)
+        recorded = model.meta.get("dev_macro_f1", {})
+        hp = model.meta.get("hyperparameters", {})
+        described = (
+            f"{model.source}, {len(model.vocab)} n-gram features, C={hp.get('C')}, "
+            f"dense_weight={hp.get('dense_weight')}"
+        )
+
+        def batch(items: list[tuple[str, list[tuple[int, int]]]]) -> list[list[Scored]]:
+            return learned.score_batch(items, model=model)
+
+        resource = learned.MODEL_RESOURCE
+    else:
+        import torch
+
+        from analysis import transformer
+
+        torch.set_num_threads(1)
+        head = transformer.load_head(args.model)
+        transformer.score("Warm up.", [(0, 4)], head=head)  # loads the encoder
+        recorded = head.meta.get("dev_macro_f1", {})
+        described = (
+            f"{head.source} + {head.meta.get('encoder')}, C={head.meta['hyperparameters']['C']}"
+        )
+
+        def batch(items: list[tuple[str, list[tuple[int, int]]]]) -> list[list[Scored]]:
+            return transformer.score_batch(items, head=head)
+
+        resource = transformer.HEAD_RESOURCE
+    load_s = time.perf_counter() - c0
+    path = Path(args.model) if args.model else Path(learned.__file__).parent / "data" / resource
+    print(
+        f"{args.backend}: {described} ({path.stat().st_size / 1e6:.2f} MB); "
+        f"loaded in {load_s:.1f} s"
+    )
+
+    examples: list[learned.Example] = []
+    for split in ("dev-rw", "dev-mt"):
+        split_examples = learned.load_newsmtsc(data / f"{split}.jsonl")
+        examples.extend(split_examples)
+        results = batch([(ex.sentence, [(ex.start, ex.end)]) for ex in split_examples])
+        pred = [learned.LABELS.index(r[0][1]) for r in results]
+        gold = [ex.label for ex in split_examples]
+        f1 = 100 * learned.macro_f1(gold, pred)
+        acc = 100 * sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold)
+        print(
+            f"{split}: macro-F1 {f1:.1f}  accuracy {acc:.1f}  (n={len(gold)}; "
+            f"recorded in the model file: {recorded.get(split)})"
+        )
+
+    groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for ex in examples:
+        groups[ex.sentence].append((ex.start, ex.end))
+    items = list(groups.items())
+    n = len(examples)
+    batch(items[:10])  # warm up
+
+    cpu, wall = _timed(lambda: batch(items), args.repeat)
+    print(
+        f"batched ({n} targets in {len(items)} sentences): {n / cpu:,.0f} targets per "
+        f"CPU-second, {n / wall:,.0f} per wall second (one core)"
+    )
+    cpu, wall = _timed(
+        lambda: [batch([(ex.sentence, [(ex.start, ex.end)])]) for ex in examples], args.repeat
+    )
+    print(
+        f"one call per target: {n / cpu:,.0f} targets per CPU-second, "
+        f"{n / wall:,.0f} per wall second (one core)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
