@@ -7,6 +7,7 @@ and assembles the tables at the edge.
 
 from __future__ import annotations
 
+import array
 import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -195,18 +196,37 @@ def _sentence_index(starts: Sequence[int], offset: int) -> int:
     return max(bisect.bisect_right(starts, offset) - 1, 0)
 
 
-def _voice(start: int, end: int, found: Sequence[Any]) -> tuple[str, int | None]:
-    """Whose voice a span stands in: inside a quotation's marks ("quoted"), inside reported
-    speech ("reported"), or the author's own; with the quotation's index."""
-    reported: int | None = None
-    for i, q in enumerate(found):
-        parts = q.parts or ((q.start, q.end),)
-        if any(ps <= start and end <= pe for ps, pe in parts):
-            if q.kind in ("direct", "partial"):
-                return "quoted", i
-            if reported is None:
-                reported = i
-    return ("reported", reported) if reported is not None else ("author", None)
+_VOICES = ("author", "reported", "quoted")
+
+
+def _voices(
+    n_chars: int, spans: Sequence[tuple[int, int]], found: Sequence[Any]
+) -> list[tuple[str, int | None]]:
+    """Whose voice each span stands in: inside a quotation's marks ("quoted"), inside reported
+    speech ("reported"), or the author's own; with the quotation's index.
+
+    Character maps are painted once per document (reported speech first, then quotations over
+    it), so each span costs two look-ups however many quotations there are.
+    """
+    if not found:
+        return [("author", None)] * len(spans)
+    voice = bytearray(n_chars)
+    owner = array.array("i", [-1]) * n_chars
+    for code, kinds in ((1, ("indirect",)), (2, ("direct", "partial"))):
+        for i, q in enumerate(found):
+            if q.kind not in kinds:
+                continue
+            for ps, pe in q.parts or ((q.start, q.end),):
+                voice[ps:pe] = bytes([code]) * (pe - ps)
+                owner[ps:pe] = array.array("i", [i]) * (pe - ps)
+    out: list[tuple[str, int | None]] = []
+    for start, end in spans:
+        first, last = start, max(start, end - 1)
+        if voice[first] and voice[first] == voice[last] and owner[first] == owner[last]:
+            out.append((_VOICES[voice[first]], owner[first]))
+        else:
+            out.append(("author", None))
+    return out
 
 
 def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
@@ -244,7 +264,7 @@ def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
         lexicon=settings.actor_lexicon_obj(),
         sentence_starts=starts,
     )
-    voices = [_voice(m.start, m.end, found_quotes) for m in mentions]
+    voices = _voices(len(body), [(m.start, m.end) for m in mentions], found_quotes)
     quote_rows = []
     for i, d in enumerate(details):
         q = d.quote
