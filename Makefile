@@ -45,7 +45,7 @@ bench: $(STAMP) ## print speed and memory figures
 	$(BIN)/python scripts/bench.py
 
 lab: $(STAMP) ## open the notebooks in JupyterLab with the project's environment
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 lock: ## re-pin requirements.lock from the current environment
 	$(BIN)/python -m pip freeze --all --exclude-editable | grep -v -e '^-e' -e '^pip==' > requirements.lock

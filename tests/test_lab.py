@@ -1,0 +1,143 @@
+"""JupyterLab: the server starts on loopback with a token and serves the notebooks, and the
+notebooks run top to bottom from their own folder, as a kernel started by JupyterLab runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from analysis import report
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+#: Seconds for the server to answer (a cold JupyterLab start on a shared 2-core machine).
+START_TIMEOUT_S = 120
+#: Seconds for the server to stop after SIGTERM before it is killed.
+STOP_TIMEOUT_S = 30
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _get(url: str, token: str | None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", f"token {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def test_jupyterlab_serves_the_notebooks_on_loopback_with_a_token(tmp_path: Path) -> None:
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
+    }
+    log = (tmp_path / "lab.log").open("wb")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={NOTEBOOKS}",
+            *(["--allow-root"] if os.geteuid() == 0 else []),
+        ],  # CI containers run as root
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        status = 0
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                status, body = _get(f"{base}/api/status", token)
+                if status == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.5)
+        assert status == 200, (tmp_path / "lab.log").read_text(errors="replace")[-3000:]
+        assert "started" in json.loads(body)
+        status, page = _get(f"{base}/lab", token)
+        assert status == 200 and b"JupyterLab" in page
+        status, listing = _get(f"{base}/api/contents/", token)
+        names = {item["name"] for item in json.loads(listing)["content"]}
+        assert {"article.ipynb", "corpus.ipynb", "explore.ipynb"} <= names
+        status, _ = _get(f"{base}/api/contents/", None)
+        assert status == 403, "the server must refuse requests without the token"
+        status, spec = _get(f"{base}/api/kernelspecs", token)
+        assert json.loads(spec)["default"] == report.KERNEL_NAME
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=STOP_TIMEOUT_S)
+        log.close()
+    assert server.returncode is not None
+    with pytest.raises((urllib.error.URLError, ConnectionError, OSError)):
+        _get(f"{base}/api/status", token)
+
+
+def test_notebooks_run_top_to_bottom_from_their_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # JupyterLab starts a notebook's kernel in the notebook's folder and runs it with its
+    # default parameters: run each the same way (no parameter injected), in parallel.
+    monkeypatch.chdir(NOTEBOOKS)
+    report.skip_slow_imports()
+    jobs = [
+        report.ReportJob(
+            name=f"{name}.html",
+            kind="article",
+            notebook=f"{name}.ipynb",
+            parameters={},
+            title=name,
+            details="",
+            source=f"{name}.ipynb",
+            fingerprint="",
+        )
+        for name in ("article", "corpus", "explore")
+    ]
+    outcomes = report.render_reports(jobs, tmp_path, workers=2, progress=False)
+    assert [(o.job.name, o.status, o.error) for o in outcomes] == [
+        (j.name, "rendered", None) for j in jobs
+    ]
+    for job in jobs:
+        page = (tmp_path / job.name).read_text("utf-8")
+        assert "Traceback" not in page and "<img" in page, job.name
