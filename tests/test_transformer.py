@@ -38,9 +38,9 @@ def test_missing_extra_is_named() -> None:
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    assert 'optional extra "transformer", missing torch: pip install ".[transformer]"' in (
-        done.stdout
-    )
+    # Whatever else is missing on this machine, torch is named, and so is the extra to install.
+    assert 'optional extra "transformer", missing torch' in done.stdout
+    assert 'pip install ".[transformer]"' in done.stdout
 
 
 @needs_extra
