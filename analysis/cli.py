@@ -23,7 +23,7 @@ TRAINERS = {"sentiment": "analysis.train"}
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from analysis.pipeline import Settings, analyze
+    from analysis.pipeline import Settings, analyze, analyze_to_parquet
 
     mode: LexiconMode = "replace" if args.replace_lexicons else "extend"
     settings = Settings(
@@ -38,6 +38,23 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         speech_verbs_mode=mode,
         boilerplate=args.boilerplate,
     )
+    if args.partition_docs:
+        summary = analyze_to_parquet(
+            args.paths,
+            args.out,
+            settings=settings,
+            partition_docs=args.partition_docs,
+            jobs=args.jobs,
+            scheduler="dask" if args.dask or args.dask_scheduler else None,
+            dask_address=args.dask_scheduler,
+        )
+        for failure in summary.failures:
+            print(f"error: {failure}", file=sys.stderr)
+        print(
+            f"analysed {summary.documents} document(s) in {summary.partitions} partition(s), "
+            f"{len(summary.failures)} failed; wrote Parquet tables to {summary.folder}"
+        )
+        return 1 if summary.failures or summary.documents == 0 else 0
     result = analyze(
         args.paths,
         settings=settings,
@@ -93,6 +110,13 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         type=int,
         default=1,
         help="worker processes (0: one per core; default: %(default)s)",
+    )
+    p.add_argument(
+        "--partition-docs",
+        type=int,
+        metavar="N",
+        help="stream Parquet tables in partitions of N files (<out>/<table>/part-*.parquet) "
+        "for corpora larger than memory",
     )
     p.add_argument(
         "--dask",

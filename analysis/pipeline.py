@@ -738,3 +738,64 @@ def analyze(
         settings=settings,
         provenance=provenance,
     )
+
+
+@dataclass(frozen=True)
+class StreamSummary:
+    """What :func:`analyze_to_parquet` wrote."""
+
+    documents: int
+    partitions: int
+    failures: list[LoadFailure]
+    folder: Path
+
+
+def analyze_to_parquet(
+    corpus: str | Path | Iterable[str | Path],
+    out: str | Path,
+    *,
+    settings: Settings | None = None,
+    partition_docs: int = 1000,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    dask_address: str | None = None,
+    progress: bool | None = None,
+) -> StreamSummary:
+    """Analyse a corpus too large for memory, streaming each table to Parquet in partitions.
+
+    The corpus is analysed ``partition_docs`` files at a time (each partition with the same
+    executor options as :func:`analyze`) and each table is written as
+    ``<out>/<table>/part-<n>.parquet`` (atomically), so memory holds one partition. The folder
+    reads back as one table with ``pandas.read_parquet(out / "mentions")``.
+
+    Document ids are made unique within a partition only; give files distinct names.
+    """
+    if partition_docs < 1:
+        raise ValueError("partition_docs must be at least 1")
+    items = [corpus] if isinstance(corpus, str | Path) else list(corpus)
+    units: list[Path] = []
+    failures: list[LoadFailure] = []
+    for expanded in expand_paths(items):
+        if isinstance(expanded, LoadFailure):
+            failures.append(expanded)
+        else:
+            units.append(expanded)
+    folder = Path(out)
+    n_docs = 0
+    n_parts = 0
+    for n_parts, first in enumerate(range(0, len(units), partition_docs), start=1):
+        part = analyze(
+            units[first : first + partition_docs],
+            settings=settings,
+            jobs=jobs,
+            scheduler=scheduler,
+            dask_address=dask_address,
+            progress=progress,
+        )
+        failures.extend(part.failures)
+        n_docs += len(part.documents)
+        tables = {**part.tables(), "cooccurrence": part.cooccurrence(by_document=True)}
+        for name, df in tables.items():
+            target = folder / name / f"part-{n_parts - 1:05d}.parquet"
+            atomic_write_with(target, functools.partial(_write_table, df, "parquet"))
+    return StreamSummary(n_docs, n_parts, failures, folder)

@@ -16,6 +16,7 @@ from .conftest import SEED
 
 
 def _corpus(tmp_path: Path, n: int) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     lines = SEED.read_text(encoding="utf-8").split("\n")
     for i in range(n):
         article = "\n".join(lines[:2] + lines[2 + i % 4 :])
@@ -57,3 +58,23 @@ def test_dask_unreachable_scheduler_fails_fast():
     with pytest.raises(ExecutorError, match="no answer"):
         map_dask(_square, [1, 2], None, address="tcp://127.0.0.1:9")
     assert time.monotonic() - start < 10
+
+
+def test_streaming_parquet_partitions_equal_in_memory_tables(tmp_path: Path):
+    from analysis.pipeline import analyze_to_parquet
+
+    corpus = _corpus(tmp_path / "corpus", 5)
+    whole = analysis.analyze(corpus)
+    summary = analyze_to_parquet(corpus, tmp_path / "out", partition_docs=2)
+    assert (summary.documents, summary.partitions, summary.failures) == (5, 3, [])
+    for name, df in whole.tables().items():
+        parts = sorted((tmp_path / "out" / name).glob("part-*.parquet"))
+        assert len(parts) == 3
+        streamed = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+        assert list(streamed.columns) == list(df.columns)
+        assert len(streamed) == len(df)
+        pd.testing.assert_series_equal(
+            streamed["doc_id"].astype(str), df["doc_id"].astype(str), check_names=False
+        )
+        if "start" in df.columns:
+            assert list(streamed["start"]) == list(df["start"])
