@@ -161,9 +161,12 @@ def test_quotes_table_and_voices_on_seed(gold):
         assert len(row) == 1, item["id"]
         row = row.iloc[0]
         assert row["kind"] == item["kind"], item["id"]
-        assert (None if pd.isna(row["speaker"]) else row["speaker"]) == (
-            None if item["speaker"] is None else row["speaker"]
-        )
+        speaker = None if pd.isna(row["speaker"]) else row["speaker"]
+        mention = None if pd.isna(row["speaker_mention"]) else row["speaker_mention"]
+        assert mention == item["speaker_mention"], item["id"]
+        if item["speaker"] is None or ";" not in item["speaker"]:
+            # Gold lists several outlets for Q2 ("The News; ABC News"); others name one speaker.
+            assert speaker == item["speaker"], item["id"]
         assert row["content"] == item["text"]
     q6 = q[(q["kind"] == "direct") & (q["speaker_mention"] == "He")].iloc[0]
     assert q6["speaker"] == "Daniel Markey"
