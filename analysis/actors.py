@@ -98,6 +98,7 @@ class ActorLexicon:
     _pattern: re.Pattern[str] = field(repr=False)
     _resolve: Mapping[str, tuple[Any, ...]] = field(repr=False)
     _pattern_ci: re.Pattern[str] = field(repr=False)
+    _short: dict[str, tuple[Mention, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def actors(self) -> tuple[str, ...]:
@@ -343,6 +344,13 @@ def _compound_mentions(
     return mentions, spans
 
 
+#: Texts up to this long (speaker names, descriptions, short phrases) have their mentions
+#: remembered per lexicon.
+SHORT_TEXT_CHARS = 200
+#: At most this many short texts are remembered per lexicon (bounded memory).
+SHORT_TEXT_CACHE = 20_000
+
+
 def find_mentions(text: str, lexicon: ActorLexicon | None = None) -> list[Mention]:
     """Find every mention of an actor in ``text``.
 
@@ -355,6 +363,18 @@ def find_mentions(text: str, lexicon: ActorLexicon | None = None) -> list[Mentio
         two mentions with the same span.
     """
     lex = lexicon if lexicon is not None else default_lexicon()
+    if len(text) > SHORT_TEXT_CHARS:
+        return _find_mentions(text, lex)
+    # Speaker names and descriptions are looked up again and again: remember short texts.
+    found = lex._short.get(text)
+    if found is None:
+        found = tuple(_find_mentions(text, lex))
+        if len(lex._short) < SHORT_TEXT_CACHE:
+            lex._short[text] = found
+    return list(found)
+
+
+def _find_mentions(text: str, lex: ActorLexicon) -> list[Mention]:
     compounds, compound_spans = _compound_mentions(text, lex)
     out: list[Mention] = list(compounds)
     append = out.append

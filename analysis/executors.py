@@ -8,7 +8,8 @@ The process pool is the standard library's; dask.distributed is used for cluster
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -17,7 +18,15 @@ from tqdm.auto import tqdm
 
 from analysis.errors import AnalysisError
 
-__all__ = ["ExecutorError", "map_dask", "map_processes", "map_serial"]
+__all__ = [
+    "ExecutorError",
+    "iter_dask",
+    "iter_processes",
+    "iter_serial",
+    "map_dask",
+    "map_processes",
+    "map_serial",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -46,16 +55,21 @@ def _describe(units: Sequence[Any], limit: int = 5) -> str:
     return ", ".join(names) + more
 
 
+def iter_serial(
+    fn: Callable[[T, Any], R], units: Sequence[T], arg: Any, *, progress: bool | None = None
+) -> Iterator[R]:
+    """``fn(u, arg)`` for each unit in turn, with an optional progress bar."""
+    with _progress(len(units), progress, "analyse") as bar:
+        for unit in units:
+            yield fn(unit, arg)
+            bar.update(1)
+
+
 def map_serial(
     fn: Callable[[T, Any], R], units: Sequence[T], arg: Any, *, progress: bool | None = None
 ) -> list[R]:
     """``[fn(u, arg) for u in units]`` with an optional progress bar."""
-    out = []
-    with _progress(len(units), progress, "analyse") as bar:
-        for unit in units:
-            out.append(fn(unit, arg))
-            bar.update(1)
-    return out
+    return list(iter_serial(fn, units, arg, progress=progress))
 
 
 def _run_chunk(fn: Callable[[T, Any], R], chunk: Sequence[T], arg: Any) -> list[R]:
@@ -64,6 +78,40 @@ def _run_chunk(fn: Callable[[T, Any], R], chunk: Sequence[T], arg: Any) -> list[
 
 def _chunks(units: Sequence[T], size: int) -> list[Sequence[T]]:
     return [units[i : i + size] for i in range(0, len(units), size)]
+
+
+def iter_processes(
+    fn: Callable[[T, Any], R],
+    units: Sequence[T],
+    arg: Any,
+    *,
+    jobs: int,
+    progress: bool | None = None,
+) -> Iterator[R]:
+    """``fn(u, arg)`` for each unit, computed by ``jobs`` worker processes, yielded in input
+    order as soon as each is ready (so the caller need not hold them all).
+
+    Raises:
+        ExecutorError: A worker died; the message names the units not analysed.
+    """
+    chunks = _chunks(units, CHUNK_UNITS)
+    with (
+        _progress(len(units), progress, "analyse") as bar,
+        ProcessPoolExecutor(max_workers=jobs) as pool,
+    ):
+        futures = deque(pool.submit(_run_chunk, fn, chunk, arg) for chunk in chunks)
+        for i in range(len(chunks)):
+            future = futures.popleft()  # dropped once yielded, so results do not pile up
+            try:
+                chunk_result = future.result()
+            except BrokenProcessPool:
+                missing = [u for c in chunks[i:] for u in c]
+                raise ExecutorError(
+                    f"a worker process died; {len(missing)} document(s) not analysed: "
+                    f"{_describe(missing)}"
+                ) from None
+            bar.update(len(chunks[i]))
+            yield from chunk_result
 
 
 def map_processes(
@@ -79,24 +127,7 @@ def map_processes(
     Raises:
         ExecutorError: A worker died; the message names the units not analysed.
     """
-    chunks = _chunks(units, CHUNK_UNITS)
-    results: list[list[R] | None] = [None] * len(chunks)
-    with (
-        _progress(len(units), progress, "analyse") as bar,
-        ProcessPoolExecutor(max_workers=jobs) as pool,
-    ):
-        futures = [pool.submit(_run_chunk, fn, chunk, arg) for chunk in chunks]
-        try:
-            for i, future in enumerate(futures):
-                results[i] = future.result()
-                bar.update(len(chunks[i]))
-        except BrokenProcessPool:
-            missing = [u for i, c in enumerate(chunks) if results[i] is None for u in c]
-            raise ExecutorError(
-                f"a worker process died; {len(missing)} document(s) not analysed: "
-                f"{_describe(missing)}"
-            ) from None
-    return [r for chunk_result in results if chunk_result is not None for r in chunk_result]
+    return list(iter_processes(fn, units, arg, jobs=jobs, progress=progress))
 
 
 def map_dask(
@@ -108,7 +139,22 @@ def map_dask(
     workers: int = 2,
     progress: bool | None = None,
 ) -> list[R]:
-    """Map ``fn(u, arg)`` over ``units`` on a dask.distributed cluster, in input order.
+    """Map ``fn(u, arg)`` over ``units`` on a dask.distributed cluster, in input order (see
+    :func:`iter_dask`)."""
+    return list(iter_dask(fn, units, arg, address=address, workers=workers, progress=progress))
+
+
+def iter_dask(
+    fn: Callable[[T, Any], R],
+    units: Sequence[T],
+    arg: Any,
+    *,
+    address: str | None = None,
+    workers: int = 2,
+    progress: bool | None = None,
+) -> Iterator[R]:
+    """``fn(u, arg)`` for each unit, computed on a dask.distributed cluster, yielded in input
+    order as soon as each is ready (results that finish early wait in memory).
 
     Args:
         fn: The per-unit function (must be importable on the workers).
@@ -146,7 +192,8 @@ def map_dask(
             f"{SCHEDULER_TIMEOUT_S} s ({type(exc).__name__})"
         ) from None
     chunks = _chunks(units, CHUNK_UNITS)
-    results: list[list[R] | None] = [None] * len(chunks)
+    done: dict[int, list[R]] = {}
+    next_chunk = 0
     try:
         futures = [
             client.submit(_run_chunk, fn, chunk, arg, pure=False, retries=0) for chunk in chunks
@@ -156,18 +203,26 @@ def map_dask(
             for future in as_completed(futures):
                 i = index[future.key]
                 try:
-                    results[i] = future.result()
+                    done[i] = future.result()
                 except Exception as exc:
                     if type(exc).__name__ != "KilledWorker":
                         raise
-                    missing = [u for j, c in enumerate(chunks) if results[j] is None for u in c]
+                    missing = [
+                        u
+                        for j, c in enumerate(chunks)
+                        if j >= next_chunk and j not in done
+                        for u in c
+                    ]
                     raise ExecutorError(
                         f"a dask worker died; {len(missing)} document(s) not analysed: "
                         f"{_describe(missing)}"
                     ) from None
+                future.release()
                 bar.update(len(chunks[i]))
+                while next_chunk in done:
+                    yield from done.pop(next_chunk)
+                    next_chunk += 1
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    return [r for chunk_result in results if chunk_result is not None for r in chunk_result]

@@ -22,6 +22,7 @@ import io
 import itertools
 import json
 import re
+import string
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -200,9 +201,31 @@ def _vader() -> Any:
 
 @functools.cache
 def _pattern() -> Any:
-    from textblob.en import sentiment
+    """TextBlob's English sentiment lexicon (Pattern), as an eagerly loaded copy: plain dict
+    lookups replace the lazy-loading wrappers, which cost a Python call per word."""
+    from textblob.en import Sentiment, sentiment
 
-    return sentiment
+    class _Eager(Sentiment):
+        __contains__ = dict.__contains__
+        __getitem__ = dict.__getitem__
+        get = dict.get
+
+    _ = "good" in sentiment  # load the lexicon
+    eager = _Eager.__new__(_Eager)
+    dict.update(eager, dict.items(sentiment))
+    eager.__dict__.update(sentiment.__dict__)
+    return eager
+
+
+@functools.cache
+def _pattern_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Words :func:`_tb_chunks` must pass on to Pattern (its lexicon's words with any part of
+    speech, "!", "(!)" and emoticons), and Pattern's negations."""
+    from textblob._text import EMOTICONS
+
+    lexicon = _pattern()
+    marks = {e.lower() for faces in EMOTICONS.values() for e in faces} | {"!", "(!)"}
+    return frozenset(dict.keys(lexicon)) | frozenset(marks), frozenset(lexicon.negations)
 
 
 @functools.cache
@@ -218,10 +241,20 @@ class _Word(str):
 
 def _tb_chunks(lower: list[str]) -> list[tuple[int, float, float]]:
     """TextBlob (Pattern) assessments as ``(head token index, polarity, subjectivity)``."""
+    known, negations = _pattern_words()
     words = []
+    after_plain = False  # the last word passed on was unknown, alphabetic, longer than 2
     for i, t in enumerate(lower):
         if len(t) == 1 and not t.isalnum() and t != "!":
             continue  # lone punctuation changes no assessment (only "!" boosts one)
+        if t not in known and t not in negations:
+            # Pattern forgets any pending modifier and negation at an unknown word longer
+            # than two characters; after one, further unknown words change nothing: skip them.
+            if after_plain:
+                continue
+            after_plain = len(t) > 2 and len(t.strip("'")) > 1
+        else:
+            after_plain = False
         w = _Word(t)
         w.i = i
         words.append((w, None))
@@ -248,36 +281,65 @@ def _tb_window(
 
 
 _WHITESPACE_TOKEN = re.compile(r"\S+")
+#: The characters VADER strips from the ends of a word.
+_PUNCTUATION = string.punctuation
 
 
-def _vader_valences(text: str) -> tuple[list[int], list[int], list[float]] | None:
-    """VADER's per-word valences of ``text`` with each word's character range, computed as
+#: VADER reads at most this many words before a lexicon word and fewer after it (negations,
+#: boosters, idioms); reading a word in such a window gives its valence in the whole sentence.
+_VADER_REACH = 3
+
+
+class _VaderWindow:
+    """The words around one word, standing in for VADER's ``SentiText`` (VADER lower-cases
+    the whole sentence at each check, so a short window saves most of its time)."""
+
+    __slots__ = ("is_cap_diff", "words_and_emoticons")
+
+    def __init__(self, words: list[str], is_cap_diff: bool) -> None:
+        self.words_and_emoticons = words
+        self.is_cap_diff = is_cap_diff
+
+
+def _vader_valences(text: str) -> list[float] | None:
+    """VADER's per-word valences of ``text`` (one per whitespace-separated word), computed as
     ``SentimentIntensityAnalyzer.polarity_scores`` does; None when the text holds an emoji
-    (VADER rewrites those into words, which breaks the alignment)."""
-    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
+    (VADER rewrites those into words, which breaks the alignment with the text).
+
+    VADER's ``SentiText`` is rebuilt here with the same rules, and only words in VADER's
+    lexicon are scored (VADER leaves every other word at 0); tests/test_learned.py checks the
+    result against VADER's own on tricky text."""
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT
 
     sia = _vader()
     if not _emojis().isdisjoint(text):
         return None
-    sentitext = SentiText(text.strip())
-    words = sentitext.words_and_emoticons
-    sentiments: list[float] = []
-    for i, item in enumerate(words):
-        low = item.lower()
-        if low in BOOSTER_DICT or (
-            low == "kind" and i < len(words) - 1 and words[i + 1].lower() == "of"
-        ):
-            sentiments.append(0)
+    raw = text.split()
+    stripped = [w.strip(_PUNCTUATION) for w in raw]
+    words = [s if len(s) > 2 else w for s, w in zip(stripped, raw, strict=True)]
+    caps = sum(1 for w in words if w.isupper())
+    is_cap_diff = 0 < len(words) - caps < len(words)
+    lows = [w.lower() for w in words]
+    lexicon = sia.lexicon
+    sentiments: list[float] = [0] * len(words)
+    context = _VaderWindow(words, is_cap_diff)
+    for i in [i for i, low in enumerate(lows) if low in lexicon]:
+        low = lows[i]
+        if low in BOOSTER_DICT or (low == "kind" and i < len(words) - 1 and lows[i + 1] == "of"):
             continue
-        sentiments = sia.sentiment_valence(0, sentitext, item, i, sentiments)
-    sentiments = sia._but_check(words, sentiments)
-    spans = [(m.start(), m.end()) for m in _WHITESPACE_TOKEN.finditer(text)]
-    if len(spans) != len(sentiments):
-        return None
-    return [a for a, _ in spans], [b for _, b in spans], sentiments
+        if i >= _VADER_REACH:  # the same valence from the words around it (no index wraps)
+            window = _VaderWindow(words[i - _VADER_REACH : i + _VADER_REACH], is_cap_diff)
+            sentiments[i] = sia.sentiment_valence(0, window, words[i], _VADER_REACH, [])[-1]
+        else:
+            sentiments[i] = sia.sentiment_valence(0, context, words[i], i, [])[-1]
+    if "but" in lows:
+        sentiments = sia._but_check(words, sentiments)
+    return sentiments
 
 
 def _vader_dict(sentiments: list[float], text: str) -> list[float]:
+    if not any(sentiments):  # VADER's scores of neutral words alone, without its arithmetic
+        return [0.0, 0.0, 0.0]
     v = _vader().score_valence(sentiments, text)
     return [float(v["compound"]), float(v["pos"]), float(v["neg"])]
 
@@ -297,10 +359,12 @@ class _Sentence:
 
     __slots__ = (
         "bi",
+        "charged",
         "chunks",
         "ends",
         "lower",
         "neg",
+        "neutral",
         "norm",
         "scores",
         "starts",
@@ -314,20 +378,32 @@ class _Sentence:
         lowered = text.lower().replace("’", "'")
         if len(lowered) != len(text):  # a character whose lower case is longer ("İ")
             lowered = "".join(ch.lower()[0] for ch in text).replace("’", "'")
-        folded = _DIGIT.sub("0", lowered)
-        spans = [m.span() for m in _TOKEN.finditer(lowered)]
-        self.starts = [a for a, _ in spans]
-        self.ends = [b for _, b in spans]
-        self.lower = [lowered[a:b] for a, b in spans]
-        self.norm = [folded[a:b] for a, b in spans]
+        matches = list(_TOKEN.finditer(lowered))
+        self.starts = [m.start() for m in matches]
+        self.ends = [m.end() for m in matches]
+        self.lower = [m.group() for m in matches]
+        # digits folded (the same token boundaries: a digit and "0" are both word characters)
+        digits = _DIGIT.search(lowered) is not None
+        self.norm = [_DIGIT.sub("0", t) for t in self.lower] if digits else self.lower
         self.neg = _negate(self.norm)
         neg = self.neg
         self.bi = [f"{x} {y}" for x, y in itertools.pairwise(neg)]
         self.tri = [f"{x} {y}" for x, y in zip(self.bi, neg[2:], strict=False)]
         self.chunks = _tb_chunks(self.lower)
-        self.vader = _vader_valences(text)
+        valences = _vader_valences(text)
+        self.vader: tuple[list[int], list[int], list[float]] | None = None
+        self.charged: list[int] = []
+        if valences is not None and any(valences):
+            # word offsets, needed only where a window may hold a scored word
+            spans = [m.span() for m in _WHITESPACE_TOKEN.finditer(text)]
+            if len(spans) == len(valences):
+                self.vader = ([a for a, _ in spans], [b for _, b in spans], valences)
+                self.charged = [a for (a, _), v in zip(spans, valences, strict=True) if v]
+            else:
+                valences = None
+        self.neutral = valences is not None and self.vader is None
         sentence_vader = (
-            _vader_dict(self.vader[2], text.strip()) if self.vader else _vader_scores(text)
+            _vader_dict(valences, text.strip()) if valences is not None else _vader_scores(text)
         )
         self.scores = _tb_window(self.chunks, 0, len(self.lower), range(0)) + sentence_vader
 
@@ -335,7 +411,9 @@ class _Sentence:
         """VADER scores of characters ``[lo, hi)`` without the target ``[t_start, t_end)``;
         ``text`` is that window as a string (for VADER's punctuation emphasis)."""
         if self.vader is None:
-            return _vader_scores(text)
+            return [0.0, 0.0, 0.0] if self.neutral else _vader_scores(text)
+        if not any(lo <= a < hi for a in self.charged):  # neutral words only
+            return [0.0, 0.0, 0.0]
         starts, ends, valences = self.vader
         picked = [
             v
@@ -379,12 +457,17 @@ def _clause(lower: list[str], first: int, last: int) -> tuple[int, int]:
             lo -= 1
 
 
-def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> TargetFeatures:
+def _locate(sent: _Sentence, start: int, end: int) -> tuple[int, int, int, int]:
+    """Token ranges of a target: ``(first, last)`` its tokens, ``(lo, hi)`` its clause."""
     first = bisect.bisect_right(sent.ends, start)
     last = max(first, bisect.bisect_left(sent.starts, end))
     lo, hi = _clause(sent.lower, first, last)
-    norm, neg, bi, tri = sent.norm, sent.neg, sent.bi, sent.tri
-    n = len(norm)
+    return first, last, lo, hi
+
+
+def _crossing(sent: _Sentence, first: int, last: int, lo: int, hi: int) -> list[str]:
+    """The clause n-grams that cross the target (``<t>`` standing for it)."""
+    neg, bi = sent.neg, sent.bi
     t = TARGET_TOKEN
     crossing = [t]
     if first - 1 >= lo:
@@ -397,6 +480,35 @@ def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> Targ
         crossing.append(f"{t} {neg[last]}")
         if last + 1 < hi:
             crossing.append(f"{t} {bi[last]}")
+    return crossing
+
+
+def _dense(
+    sent: _Sentence, start: int, end: int, located: tuple[int, int, int, int]
+) -> tuple[tuple[float, ...], int, int]:
+    """Lexicon scores of a target (:data:`DENSE_NAMES`) and its clause's character range."""
+    first, last, lo, hi = located
+    text = sent.text
+    c_start = min(start, sent.starts[lo]) if lo < first else start
+    c_end = max(end, sent.ends[hi - 1]) if hi > last else end
+    masked = text[c_start:start] + " " + text[end:c_end]
+    target = range(first, last)
+    chunks = sent.chunks
+    dense = (
+        _tb_window(chunks, lo, hi, target)
+        + sent.vader_window(c_start, c_end, start, end, masked)
+        + _tb_window(chunks, 0, first, target)
+        + _tb_window(chunks, last, len(sent.norm), target)
+        + sent.scores
+    )
+    return tuple(dense), c_start, c_end
+
+
+def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> TargetFeatures:
+    located = _locate(sent, start, end)
+    first, last, lo, hi = located
+    norm, neg, bi, tri = sent.norm, sent.neg, sent.bi, sent.tri
+    n = len(norm)
     groups: list[tuple[str, list[str]]] = [
         ("l", neg[:first] + bi[: max(0, first - 1)]),
         ("r", neg[last:] + bi[last:]),
@@ -408,7 +520,7 @@ def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> Targ
             + bi[last : max(last, hi - 1)]
             + tri[lo : max(lo, first - 2)]
             + tri[last : max(last, hi - 2)]
-            + crossing,
+            + _crossing(sent, first, last, lo, hi),
         ),
     ]
     for i in range(min(NEAR_WINDOW, first)):
@@ -419,20 +531,99 @@ def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> Targ
         groups.append(("pos", ["first"]))
     if all(not tok[0].isalnum() for tok in norm[last:]):
         groups.append(("pos", ["last"]))
-    text = sent.text
-    c_start = min(start, sent.starts[lo]) if lo < first else start
-    c_end = max(end, sent.ends[hi - 1]) if hi > last else end
-    masked = text[c_start:start] + " " + text[end:c_end]
-    target = range(first, last)
-    chunks = sent.chunks
-    dense = (
-        _tb_window(chunks, lo, hi, target)
-        + sent.vader_window(c_start, c_end, start, end, masked)
-        + _tb_window(chunks, 0, first, target)
-        + _tb_window(chunks, last, n, target)
-        + sent.scores
-    )
-    return TargetFeatures(tuple(groups), tuple(dense), offset + c_start, offset + c_end)
+    dense, c_start, c_end = _dense(sent, start, end, located)
+    return TargetFeatures(tuple(groups), dense, offset + c_start, offset + c_end)
+
+
+class _SentenceColumns:
+    """A sentence's n-grams as model columns (None where the model has no such feature), so
+    each target in it is a few list slices: :func:`feature_indices` over
+    :func:`_target_features` gives the same columns (tests/test_learned.py)."""
+
+    __slots__ = ("c", "c_bi", "c_tri", "c_uni", "l_bi", "l_uni", "last_word", "near", "pos", "r")
+
+    def __init__(self, groups: dict[str, dict[str, int]], sent: _Sentence) -> None:
+        empty: dict[str, int] = {}
+        gl, gr = groups.get("l", empty), groups.get("r", empty)
+        self.c = gc = groups.get("c", empty)
+        neg, bi = sent.neg, sent.bi
+        self.l_uni = list(map(gl.get, neg))
+        self.l_bi = list(map(gl.get, bi))
+        self.r = list(map(gr.get, neg)) + list(map(gr.get, bi)), len(neg)
+        self.c_uni = list(map(gc.get, neg))
+        self.c_bi = list(map(gc.get, bi))
+        self.c_tri = list(map(gc.get, sent.tri))
+        self.near = (
+            [groups.get(f"l{i}", empty) for i in range(NEAR_WINDOW)],
+            [groups.get(f"r{i}", empty) for i in range(NEAR_WINDOW)],
+        )
+        self.pos = groups.get("pos", empty)
+        norm = sent.norm
+        k = len(norm)
+        while k and not norm[k - 1][0].isalnum():
+            k -= 1
+        self.last_word = k
+
+    def columns(self, sent: _Sentence, located: tuple[int, int, int, int]) -> list[int]:
+        """The sorted, distinct columns present for a target at ``located``."""
+        first, last, lo, hi = located
+        right, n = self.r
+        found: set[int | None] = set(self.l_uni[:first])
+        found.update(self.l_bi[: max(0, first - 1)])
+        found.update(right[last:n])
+        found.update(right[n + last :])
+        found.update(self.c_uni[lo:first])
+        found.update(self.c_uni[last:hi])
+        found.update(self.c_bi[lo : max(lo, first - 1)])
+        found.update(self.c_bi[last : max(last, hi - 1)])
+        found.update(self.c_tri[lo : max(lo, first - 2)])
+        found.update(self.c_tri[last : max(last, hi - 2)])
+        found.update(map(self.c.get, _crossing(sent, first, last, lo, hi)))
+        norm = sent.norm
+        near_l, near_r = self.near
+        for i in range(min(NEAR_WINDOW, first)):
+            found.add(near_l[i].get(norm[first - 1 - i]))
+        for i in range(min(NEAR_WINDOW, len(norm) - last)):
+            found.add(near_r[i].get(norm[last + i]))
+        if first == 0:
+            found.add(self.pos.get("first"))
+        if last >= self.last_word:
+            found.add(self.pos.get("last"))
+        found.discard(None)
+        return sorted(c for c in found if c is not None)
+
+
+def _fast_decision(
+    model: LinearModel, items: Iterable[tuple[str, Sequence[tuple[int, int]]]]
+) -> tuple[npt.NDArray[np.float64], list[tuple[int, int]], list[int]]:
+    """:func:`decision` of :func:`featurize` for many texts, without building feature names.
+
+    Returns:
+        ``(z, scopes, sizes)``: class scores and clause range per target, targets per item.
+    """
+    rows: list[int] = []
+    cols: list[int] = []
+    dense: list[tuple[float, ...]] = []
+    scopes: list[tuple[int, int]] = []
+    sizes: list[int] = []
+    for text, spans in items:
+        cache: dict[tuple[int, int], tuple[_Sentence, _SentenceColumns]] = {}
+        for (start, end), (lo, hi) in zip(spans, _sentence_ranges(text, spans), strict=True):
+            pair = cache.get((lo, hi))
+            if pair is None:
+                sent = _Sentence(text[lo:hi])
+                pair = cache[(lo, hi)] = (sent, _SentenceColumns(model.groups, sent))
+            sent, columns = pair
+            located = _locate(sent, start - lo, end - lo)
+            idx = columns.columns(sent, located)
+            rows.extend([len(dense)] * len(idx))
+            cols.extend(idx)
+            d, c_start, c_end = _dense(sent, start - lo, end - lo, located)
+            dense.append(d)
+            scopes.append((lo + c_start, lo + c_end))
+        sizes.append(len(spans))
+    z = _decide(model, np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), dense)
+    return z, scopes, sizes
 
 
 def _sentence_ranges(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -531,15 +722,26 @@ def feature_indices(
 
 def decision(model: LinearModel, features: Sequence[TargetFeatures]) -> npt.NDArray[np.float64]:
     """Class scores (log-odds up to a constant), ``(len(features), 3)``, :data:`LABELS` order."""
-    n = len(features)
+    if not features:
+        return np.zeros((0, 3), dtype=np.float64)
+    rows, cols = feature_indices(model.groups, features)
+    return _decide(model, rows, cols, [f.dense for f in features])
+
+
+def _decide(
+    model: LinearModel,
+    rows: npt.NDArray[np.int64],
+    cols: npt.NDArray[np.int64],
+    dense_rows: Sequence[tuple[float, ...]],
+) -> npt.NDArray[np.float64]:
+    n = len(dense_rows)
     z = np.zeros((n, 3), dtype=np.float64)
     if n == 0:
         return z
-    rows, cols = feature_indices(model.groups, features)
     w = model.weights[cols].astype(np.float64)
     for c in range(3):
         z[:, c] = np.bincount(rows, weights=w[:, c], minlength=n)
-    dense = np.asarray([f.dense for f in features], dtype=np.float64)
+    dense = np.asarray(dense_rows, dtype=np.float64)
     dense = (dense - model.dense_mean) / model.dense_scale
     z += dense @ model.dense_weights.astype(np.float64)
     z += model.bias
@@ -558,7 +760,12 @@ def predict(
     Returns:
         ``(polarity, labels)``; labels index :data:`LABELS` (after the class offsets).
     """
-    z = decision(model, features)
+    return _probabilities(model, decision(model, features))
+
+
+def _probabilities(
+    model: LinearModel, z: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     p = np.exp(z - z.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
     polarity = np.clip(p[:, 2] - p[:, 0], -1.0, 1.0)
@@ -581,24 +788,14 @@ def score_batch(
         Per item, per span: ``(polarity, label, scope_start, scope_end)``.
     """
     m = model if isinstance(model, LinearModel) else load_model(model)
-    feats: list[TargetFeatures] = []
-    sizes: list[int] = []
-    for text, spans in items:
-        f = featurize(text, spans)
-        feats.extend(f)
-        sizes.append(len(f))
-    polarity, labels = predict(m, feats)
+    z, scopes, sizes = _fast_decision(m, items)
+    polarity, labels = _probabilities(m, z)
     out: list[list[tuple[float, str, int, int]]] = []
     k = 0
     for size in sizes:
         out.append(
             [
-                (
-                    float(polarity[i]),
-                    LABELS[int(labels[i])],
-                    feats[i].scope_start,
-                    feats[i].scope_end,
-                )
+                (float(polarity[i]), LABELS[int(labels[i])], scopes[i][0], scopes[i][1])
                 for i in range(k, k + size)
             ]
         )

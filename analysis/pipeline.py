@@ -21,7 +21,7 @@ from analysis import __version__, quotes, sentiment
 from analysis import themes as theme_mod
 from analysis.actors import default_lexicon, find_mentions, load_actor_lexicon
 from analysis.corpus import Document, LoadFailure, expand_paths, iter_corpus, load_boilerplate
-from analysis.executors import map_dask, map_processes, map_serial
+from analysis.executors import iter_dask, iter_processes, iter_serial
 from analysis.io import atomic_write_with
 from analysis.segment import sentences as split_sentences
 
@@ -256,13 +256,16 @@ def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
         if mentions
         else []
     )
-    found_quotes = quotes.extract_quotes(body, verbs=settings.speech_verbs_obj())
+    found_quotes = quotes.extract_quotes(
+        body, verbs=settings.speech_verbs_obj(), sentences_of_text=sents
+    )
     details = quotes.quote_details(
         body,
         found_quotes,
         verbs=settings.speech_verbs_obj(),
         lexicon=settings.actor_lexicon_obj(),
         sentence_starts=starts,
+        mentions=mentions,
     )
     voices = _voices(len(body), [(m.start, m.end) for m in mentions], found_quotes)
     quote_rows = []
@@ -371,8 +374,52 @@ _COLUMNS = {
 }
 
 
-def _frame(name: str, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-    df = pd.DataFrame.from_records(rows, columns=list(_COLUMNS[name]))
+#: Documents whose rows are held as Python tuples before they become a table chunk: rows as
+#: tuples take about ten times the memory of the same rows in a DataFrame.
+FRAME_CHUNK_DOCS = 250
+
+
+class _TableBuilder:
+    """Collects documents' rows and turns them into DataFrames every ``chunk_docs`` documents,
+    so a large corpus never sits in memory as Python tuples; :meth:`frames` gives the same
+    tables as building each at once (tests/test_pipeline.py)."""
+
+    def __init__(self, chunk_docs: int = FRAME_CHUNK_DOCS) -> None:
+        self.chunk_docs = max(1, chunk_docs)
+        self.pending: dict[str, list[tuple[Any, ...]]] = {name: [] for name in _COLUMNS}
+        self.chunks: dict[str, list[pd.DataFrame]] = {name: [] for name in _COLUMNS}
+        self.docs = 0
+
+    def add(self, result: DocumentResult) -> None:
+        for name, rows in result.tables.items():
+            self.pending[name].extend(rows)
+        self.docs += 1
+        if self.docs % self.chunk_docs == 0:
+            self._flush()
+
+    def _flush(self) -> None:
+        for name, rows in self.pending.items():
+            if rows:
+                self.chunks[name].append(
+                    pd.DataFrame.from_records(rows, columns=list(_COLUMNS[name]))
+                )
+            self.pending[name] = []
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        self._flush()
+        out = {}
+        for name, chunks in self.chunks.items():
+            if len(chunks) == 1:
+                raw = chunks[0]
+            elif chunks:
+                raw = pd.concat(chunks, ignore_index=True).infer_objects()
+            else:
+                raw = pd.DataFrame.from_records([], columns=list(_COLUMNS[name]))
+            out[name] = _typed(raw)
+        return out
+
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
     for col in df.columns:
         if col in _CATEGORICAL:
             df[col] = df[col].astype("category")
@@ -692,7 +739,7 @@ def analyze(
     if scheduler not in (None, "dask", "processes", "serial"):
         raise ValueError(f"unknown scheduler {scheduler!r} (expected 'dask' or None)")
     if scheduler == "dask" or dask_address is not None:
-        per_unit = map_dask(
+        per_unit: Iterable[list[DocumentResult | LoadFailure]] = iter_dask(
             _analyze_unit,
             units,
             settings,
@@ -701,10 +748,10 @@ def analyze(
             progress=progress,
         )
     elif jobs > 1 and len(units) > 1:
-        per_unit = map_processes(_analyze_unit, units, settings, jobs=jobs, progress=progress)
+        per_unit = iter_processes(_analyze_unit, units, settings, jobs=jobs, progress=progress)
     else:
-        per_unit = map_serial(_analyze_unit, units, settings, progress=progress)
-    results: list[DocumentResult] = []
+        per_unit = iter_serial(_analyze_unit, units, settings, progress=progress)
+    builder = _TableBuilder()
     seen: dict[str, int] = {}
     for unit_results in per_unit:
         for r in unit_results:
@@ -713,10 +760,8 @@ def analyze(
                 continue
             n = seen.get(r.doc_id, 0) + 1
             seen[r.doc_id] = n
-            results.append(r if n == 1 else _rename(r, f"{r.doc_id}-{n}"))
-    frames = {
-        name: _frame(name, [row for r in results for row in r.tables[name]]) for name in _COLUMNS
-    }
+            builder.add(r if n == 1 else _rename(r, f"{r.doc_id}-{n}"))
+    frames = builder.frames()
     lexicon = settings.actor_lexicon_obj()
     provenance = {
         "package": f"analysis {__version__}",

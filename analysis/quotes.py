@@ -44,7 +44,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from analysis.actors import ActorLexicon, find_mentions
+from analysis.actors import ActorLexicon, Mention, find_mentions
 from analysis.errors import LexiconError
 from analysis.resources import load_yaml
 from analysis.segment import Sentence, sentences
@@ -1903,9 +1903,10 @@ class _Extractor:
         self.paras: list[tuple[int, int]] = []
         self.para_starts: list[int] = []
 
-    def run(self) -> list[Quote]:
+    def run(self, sents: Sequence[Sentence] | None = None) -> list[Quote]:
         text = self.text
-        sents = sentences(text)
+        if sents is None:
+            sents = sentences(text)
         if not sents:
             return []
         paras: list[tuple[int, int]] = []
@@ -2812,12 +2813,18 @@ def _disjoint(quotes: list[Quote]) -> list[Quote]:
     return out
 
 
-def extract_quotes(text: str, *, verbs: SpeechVerbs | None = None) -> list[Quote]:
+def extract_quotes(
+    text: str,
+    *,
+    verbs: SpeechVerbs | None = None,
+    sentences_of_text: Sequence[Sentence] | None = None,
+) -> list[Quote]:
     """Find quotations and reported speech in ``text`` and attribute them to speakers.
 
     Args:
         text: Any text (usually a cleaned article body). Never raises on odd input.
         verbs: A speech-cue lexicon (:func:`load_speech_verbs`); the packaged default when None.
+        sentences_of_text: ``analysis.segment.sentences(text)``, when the caller has it already.
 
     Returns:
         Quotes in text order. Direct and partial quotations never overlap each other, nor do
@@ -2827,7 +2834,7 @@ def extract_quotes(text: str, *, verbs: SpeechVerbs | None = None) -> list[Quote
     if not text or not text.strip():
         return []
     lex = verbs if verbs is not None else default_speech_verbs()
-    return _Extractor(text, lex).run()
+    return _Extractor(text, lex).run(sentences_of_text)
 
 
 def speaker_actor(quote: Quote, text: str, lexicon: ActorLexicon | None = None) -> str | None:
@@ -2895,6 +2902,7 @@ def quote_details(
     verbs: SpeechVerbs | None = None,
     lexicon: ActorLexicon | None = None,
     sentence_starts: Sequence[int] | None = None,
+    mentions: Sequence[Mention] | None = None,
 ) -> list[QuoteDetail]:
     """Quotations of ``text`` with speaker actor, content text, sentence and actors mentioned.
 
@@ -2905,6 +2913,7 @@ def quote_details(
         lexicon: An ``analysis.actors.ActorLexicon``; the packaged default when None.
         sentence_starts: Start offsets of the text's sentences, in order (computed with
             ``analysis.segment.sentences`` when None).
+        mentions: ``find_mentions(text, lexicon)``, when the caller has them already.
 
     Returns:
         One detail per quotation, in the order of ``quotes``.
@@ -2915,7 +2924,8 @@ def quote_details(
         return []
     if sentence_starts is None:
         sentence_starts = [s.start for s in sentences(text)]
-    mentions = find_mentions(text, lexicon)
+    if mentions is None:
+        mentions = find_mentions(text, lexicon)
     m_starts = [m.start for m in mentions]
     out: list[QuoteDetail] = []
     for q in quotes:

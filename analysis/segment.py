@@ -110,6 +110,20 @@ def sentences(text: str) -> list[Sentence]:
     Returns:
         Sentences in order, non-overlapping, with ``text[s.start:s.end] == s.text``.
     """
+    global _last
+    last = _last
+    if last is not None and last[0] is text:  # pipeline, quotes and sentiment split one body
+        return list(last[1])
+    out = _split(text)
+    _last = (text, tuple(out))
+    return out
+
+
+#: The last text split and its sentences (swapped whole, so threads see a consistent pair).
+_last: tuple[str, tuple[Sentence, ...]] | None = None
+
+
+def _split(text: str) -> list[Sentence]:
     paras = list(_paragraph_spans(text))
     if not paras:
         return []

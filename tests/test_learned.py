@@ -296,6 +296,114 @@ def test_sentence_scores_equal_textblob_and_vader(text: str) -> None:
     assert sent.scores == pytest.approx(expected, abs=1e-12)
 
 
+#: Words that steer VADER's and Pattern's rules (negations, boosters, idioms, "but", "least",
+#: "kind of", capitals, emoticons, "!") mixed with lexicon and plain words.
+_TRICKY = [
+    "not",
+    "no",
+    "never",
+    "n't",
+    "without",
+    "nor",
+    "isn't",
+    "don't",
+    "very",
+    "extremely",
+    "kind",
+    "of",
+    "sort",
+    "least",
+    "at",
+    "but",
+    "good",
+    "GOOD",
+    "bad",
+    "BAD",
+    "great",
+    "terrible",
+    "love",
+    "hate",
+    "happy",
+    "sad",
+    "the",
+    "a",
+    "is",
+    "was",
+    "Russia",
+    "Pakistan",
+    "U.S.",
+    "kiss",
+    "death",
+    "bus",
+    "stop",
+    "yeah",
+    "right",
+    "!",
+    "?",
+    ",",
+    ".",
+    ":)",
+    ":(",
+    "(!)",
+    "really",
+    "slightly",
+    "-",
+    "2018",
+    "’s'",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TRICKY), min_size=1, max_size=25))
+def test_vader_valences_equal_vaders_own(words: list[str]) -> None:
+    # The rebuilt SentiText and the word-window shortcut give VADER's own valences.
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
+
+    text = " ".join(words)
+    sia = SentimentIntensityAnalyzer()
+    sentitext = SentiText(text)
+    expected: list[float] = []
+    for i, item in enumerate(sentitext.words_and_emoticons):
+        low = item.lower()
+        if low in BOOSTER_DICT or (
+            low == "kind"
+            and i < len(sentitext.words_and_emoticons) - 1
+            and sentitext.words_and_emoticons[i + 1].lower() == "of"
+        ):
+            expected.append(0)
+            continue
+        expected = sia.sentiment_valence(0, sentitext, item, i, expected)
+    expected = sia._but_check(sentitext.words_and_emoticons, expected)
+    assert learned._vader_valences(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TRICKY), min_size=1, max_size=25))
+def test_textblob_chunks_skip_only_words_that_change_nothing(words: list[str]) -> None:
+    from textblob.en import sentiment
+
+    lower = [w.lower() for w in words]
+    expected = sentiment.assessments([(w, None) for w in lower], True)
+    got = learned._tb_chunks(lower)
+    assert [(p, s) for _, p, s in got] == [(p, s) for _, p, s, _ in expected]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_TRICKY), min_size=1, max_size=30))
+def test_fast_inference_equals_feature_path(words: list[str]) -> None:
+    # score()'s column slices give exactly the features' columns and class scores.
+    text = " ".join(words)
+    starts = [i for i in range(len(text)) if text.startswith(("Russia", "Pakistan"), i)]
+    if not starts:
+        return
+    spans = [(a, text.index(" ", a) if " " in text[a:] else len(text)) for a in starts]
+    model = learned.load_model()
+    z, scopes, sizes = learned._fast_decision(model, [(text, spans)])
+    feats = learned.featurize(text, spans)
+    assert np.array_equal(z, learned.decision(model, feats))
+    assert scopes == [(f.scope_start, f.scope_end) for f in feats] and sizes == [len(spans)]
+
+
 # --- Bad model files --------------------------------------------------------------------------
 
 

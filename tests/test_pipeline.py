@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 import analysis
-from analysis.pipeline import Settings, analyze_document
+from analysis.corpus import document_from_text
+from analysis.pipeline import Settings, _TableBuilder, analyze_document
 
 from .conftest import ROOT, SEED
 
@@ -59,6 +60,28 @@ def test_jobs_two_gives_identical_tables(tmp_path: Path):
     parallel = analysis.analyze(tmp_path, jobs=2)
     for name, df in serial.tables().items():
         pd.testing.assert_frame_equal(df, parallel.tables()[name])
+
+
+def test_tables_built_in_chunks_equal_tables_built_at_once():
+    # A chunk boundary after every document, with documents lacking quotes, themes or
+    # metadata (columns of None in some chunks), must give the same rows and dtypes.
+    seed = analysis.load_corpus(SEED)[0]
+    bare = document_from_text(
+        "Pakistan and Russia met. Nothing else happened here.", doc_id="bare", path="bare.txt"
+    )
+    empty_rows = document_from_text(
+        "The weather was mild all week.", doc_id="calm", path="calm.txt"
+    )
+    settings = Settings(sentiment_backend="textblob")
+    results = [analyze_document(d, settings) for d in (bare, seed, empty_rows, seed)]
+    chunked, whole = _TableBuilder(chunk_docs=1), _TableBuilder(chunk_docs=100)
+    for r in results:
+        chunked.add(r)
+        whole.add(r)
+    a, b = chunked.frames(), whole.frames()
+    assert len(a["quotes"]) > 0 and a["documents"]["doc_id"].tolist()[0] == "bare"
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name], check_exact=True)
 
 
 def test_to_csv_and_parquet_are_reproducible(tmp_path: Path):
