@@ -203,9 +203,12 @@ def _vader() -> Any:
 def _pattern() -> Any:
     """TextBlob's English sentiment lexicon (Pattern), as an eagerly loaded copy: plain dict
     lookups replace the lazy-loading wrappers, which cost a Python call per word."""
-    from textblob.en import Sentiment, sentiment
+    from analysis._pattern import textblob_en
 
-    class _Eager(Sentiment):
+    en = textblob_en()
+    sentiment = en.sentiment
+
+    class _Eager(en.Sentiment):  # type: ignore[name-defined]
         __contains__ = dict.__contains__
         __getitem__ = dict.__getitem__
         get = dict.get
@@ -221,10 +224,11 @@ def _pattern() -> Any:
 def _pattern_words() -> tuple[frozenset[str], frozenset[str]]:
     """Words :func:`_tb_chunks` must pass on to Pattern (its lexicon's words with any part of
     speech, "!", "(!)" and emoticons), and Pattern's negations."""
-    from textblob._text import EMOTICONS
+    from analysis._pattern import textblob_text
 
+    emoticons = textblob_text().EMOTICONS
     lexicon = _pattern()
-    marks = {e.lower() for faces in EMOTICONS.values() for e in faces} | {"!", "(!)"}
+    marks = {e.lower() for faces in emoticons.values() for e in faces} | {"!", "(!)"}
     return frozenset(dict.keys(lexicon)) | frozenset(marks), frozenset(lexicon.negations)
 
 

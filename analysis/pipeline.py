@@ -95,6 +95,8 @@ POLARITY_DECIMALS = 6
 DEFAULT_BACKEND = "learned"
 #: Table names, in the order they are written.
 TABLES = ("documents", "sentences", "mentions", "quotes", "themes")
+#: Offsets, indices and counts are 32-bit (a document would need 2 GB of text to overflow one):
+#: half the memory of int64 on the largest tables.
 #: Columns that may be missing (no speaker, no cue, mention outside any quotation).
 _NULLABLE_INT_COLUMNS = frozenset({"speaker_start", "speaker_end", "cue_start", "cue_end", "quote"})
 _INT_COLUMNS = frozenset(
@@ -376,7 +378,7 @@ _COLUMNS = {
 
 #: Documents whose rows are held as Python tuples before they become a table chunk: rows as
 #: tuples take about ten times the memory of the same rows in a DataFrame.
-FRAME_CHUNK_DOCS = 250
+FRAME_CHUNK_DOCS = 50
 
 
 class _TableBuilder:
@@ -408,7 +410,8 @@ class _TableBuilder:
     def frames(self) -> dict[str, pd.DataFrame]:
         self._flush()
         out = {}
-        for name, chunks in self.chunks.items():
+        for name in list(self.chunks):
+            chunks = self.chunks.pop(name)  # each table's chunks are freed once it is built
             if len(chunks) == 1:
                 raw = chunks[0]
             elif chunks:
@@ -424,9 +427,9 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
         if col in _CATEGORICAL:
             df[col] = df[col].astype("category")
         elif col in _NULLABLE_INT_COLUMNS:
-            df[col] = df[col].astype("Int64")
+            df[col] = df[col].astype("Int32")
         elif col in _INT_COLUMNS:
-            df[col] = df[col].astype("int64")
+            df[col] = df[col].astype("int32")
     return df
 
 

@@ -601,9 +601,11 @@ def label_for(polarity: float, negative_threshold: float, positive_threshold: fl
 @functools.lru_cache(maxsize=8)
 def _textblob_analyzer(lexicon: SentimentLexicon) -> Any:
     """TextBlob's English sentiment lexicon (a fresh copy) with the domain entries annotated in."""
-    import textblob.en as tbe
+    from analysis._pattern import textblob_en
 
-    class _Loaded(tbe.Sentiment):
+    tbe = textblob_en()
+
+    class _Loaded(tbe.Sentiment):  # type: ignore[name-defined]
         # Loaded eagerly below, so plain dict lookups replace the lazy-loading wrappers
         # (which cost a Python call per word).
         __contains__ = dict.__contains__

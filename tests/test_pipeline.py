@@ -212,3 +212,21 @@ def test_text_polarity_backends():
     assert text_polarity("a trusted and valuable partnership")[1] == "positive"
     assert text_polarity("   ") == (0.0, "neutral")
     assert text_polarity("They condemned the brutal attack.", backend="vader")[1] == "negative"
+
+
+def test_analysis_leaves_nltk_unimported_and_textblob_usable():
+    # TextBlob's lexicon is read without the package's NLTK import (memory, worker start-up);
+    # a user's own `import textblob` afterwards still gets the whole package.
+    code = (
+        "import sys, analysis\n"
+        f"analysis.analyze({str(SEED)!r})\n"
+        "assert 'nltk' not in sys.modules, 'nltk imported'\n"
+        "from textblob import TextBlob\n"
+        "assert TextBlob('a good day').sentiment.polarity > 0\n"
+        "import textblob.en\n"
+        "assert textblob.en.sentiment('a bad day')[0] < 0\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
