@@ -540,23 +540,26 @@ def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> Targ
 
 
 class _SentenceColumns:
-    """A sentence's n-grams as model columns (None where the model has no such feature), so
-    each target in it is a few list slices: :func:`feature_indices` over
-    :func:`_target_features` gives the same columns (tests/test_learned.py)."""
+    """A sentence's n-grams as model columns (None where the model has no such feature), looked
+    up once for the left contexts (up to ``l_end``) and right contexts (from ``r_start``) of the
+    targets in it, so each target is a few list slices; the clause n-grams are looked up per
+    target (clauses are short). :func:`feature_indices` over :func:`_target_features` gives the
+    same columns (tests/test_learned.py)."""
 
-    __slots__ = ("c", "c_bi", "c_tri", "c_uni", "l_bi", "l_uni", "last_word", "near", "pos", "r")
+    __slots__ = ("c", "l_bi", "l_uni", "last_word", "near", "pos", "r_bi", "r_start", "r_uni")
 
-    def __init__(self, groups: dict[str, dict[str, int]], sent: _Sentence) -> None:
+    def __init__(
+        self, groups: dict[str, dict[str, int]], sent: _Sentence, l_end: int, r_start: int
+    ) -> None:
         empty: dict[str, int] = {}
         gl, gr = groups.get("l", empty), groups.get("r", empty)
-        self.c = gc = groups.get("c", empty)
+        self.c = groups.get("c", empty)
         neg, bi = sent.neg, sent.bi
-        self.l_uni = list(map(gl.get, neg))
-        self.l_bi = list(map(gl.get, bi))
-        self.r = list(map(gr.get, neg)) + list(map(gr.get, bi)), len(neg)
-        self.c_uni = list(map(gc.get, neg))
-        self.c_bi = list(map(gc.get, bi))
-        self.c_tri = list(map(gc.get, sent.tri))
+        self.l_uni = list(map(gl.get, neg[:l_end]))
+        self.l_bi = list(map(gl.get, bi[: max(0, l_end - 1)]))
+        self.r_start = r_start
+        self.r_uni = list(map(gr.get, neg[r_start:]))
+        self.r_bi = list(map(gr.get, bi[r_start:]))
         self.near = (
             [groups.get(f"l{i}", empty) for i in range(NEAR_WINDOW)],
             [groups.get(f"r{i}", empty) for i in range(NEAR_WINDOW)],
@@ -571,18 +574,19 @@ class _SentenceColumns:
     def columns(self, sent: _Sentence, located: tuple[int, int, int, int]) -> list[int]:
         """The sorted, distinct columns present for a target at ``located``."""
         first, last, lo, hi = located
-        right, n = self.r
+        neg, bi, tri = sent.neg, sent.bi, sent.tri
+        get = self.c.get
         found: set[int | None] = set(self.l_uni[:first])
         found.update(self.l_bi[: max(0, first - 1)])
-        found.update(right[last:n])
-        found.update(right[n + last :])
-        found.update(self.c_uni[lo:first])
-        found.update(self.c_uni[last:hi])
-        found.update(self.c_bi[lo : max(lo, first - 1)])
-        found.update(self.c_bi[last : max(last, hi - 1)])
-        found.update(self.c_tri[lo : max(lo, first - 2)])
-        found.update(self.c_tri[last : max(last, hi - 2)])
-        found.update(map(self.c.get, _crossing(sent, first, last, lo, hi)))
+        found.update(self.r_uni[last - self.r_start :])
+        found.update(self.r_bi[last - self.r_start :])
+        found.update(map(get, neg[lo:first]))
+        found.update(map(get, neg[last:hi]))
+        found.update(map(get, bi[lo : max(lo, first - 1)]))
+        found.update(map(get, bi[last : max(last, hi - 1)]))
+        found.update(map(get, tri[lo : max(lo, first - 2)]))
+        found.update(map(get, tri[last : max(last, hi - 2)]))
+        found.update(map(get, _crossing(sent, first, last, lo, hi)))
         norm = sent.norm
         near_l, near_r = self.near
         for i in range(min(NEAR_WINDOW, first)):
@@ -593,7 +597,6 @@ class _SentenceColumns:
             found.add(self.pos.get("first"))
         if last >= self.last_word:
             found.add(self.pos.get("last"))
-        found.discard(None)
         return sorted(c for c in found if c is not None)
 
 
@@ -611,20 +614,28 @@ def _fast_decision(
     scopes: list[tuple[int, int]] = []
     sizes: list[int] = []
     for text, spans in items:
-        cache: dict[tuple[int, int], tuple[_Sentence, _SentenceColumns]] = {}
-        for (start, end), (lo, hi) in zip(spans, _sentence_ranges(text, spans), strict=True):
-            pair = cache.get((lo, hi))
-            if pair is None:
-                sent = _Sentence(text[lo:hi])
-                pair = cache[(lo, hi)] = (sent, _SentenceColumns(model.groups, sent))
-            sent, columns = pair
-            located = _locate(sent, start - lo, end - lo)
-            idx = columns.columns(sent, located)
-            rows.extend([len(dense)] * len(idx))
-            cols.extend(idx)
-            d, c_start, c_end = _dense(sent, start - lo, end - lo, located)
-            dense.append(d)
-            scopes.append((lo + c_start, lo + c_end))
+        by_sentence: dict[tuple[int, int], list[int]] = {}
+        for k, scope in enumerate(_sentence_ranges(text, spans)):
+            by_sentence.setdefault(scope, []).append(k)
+        base = len(dense)
+        dense.extend([()] * len(spans))
+        scopes.extend([(0, 0)] * len(spans))
+        for (lo, hi), members in by_sentence.items():
+            sent = _Sentence(text[lo:hi])
+            located = [_locate(sent, spans[k][0] - lo, spans[k][1] - lo) for k in members]
+            columns = _SentenceColumns(
+                model.groups,
+                sent,
+                max(f for f, _, _, _ in located),
+                min(t for _, t, _, _ in located),
+            )
+            for k, where in zip(members, located, strict=True):
+                idx = columns.columns(sent, where)
+                rows.extend([base + k] * len(idx))
+                cols.extend(idx)
+                d, c_start, c_end = _dense(sent, spans[k][0] - lo, spans[k][1] - lo, where)
+                dense[base + k] = d
+                scopes[base + k] = (lo + c_start, lo + c_end)
         sizes.append(len(spans))
     z = _decide(model, np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), dense)
     return z, scopes, sizes
