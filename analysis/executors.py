@@ -33,6 +33,9 @@ R = TypeVar("R")
 
 #: Work units sent to a worker at once: amortises pickling without starving other workers.
 CHUNK_UNITS = 8
+#: Work units per dask task: each task costs a scheduler round trip over TCP, so dask gets
+#: larger chunks than the process pool (measured: 32 cut 1,500 documents from 36.5 s to 33.3 s).
+DASK_CHUNK_UNITS = 32
 #: Seconds to wait for a dask scheduler to answer: the error must come within 10 s in all.
 SCHEDULER_TIMEOUT_S = 5
 #: Progress bars appear (on a terminal) only for runs with at least this many units.
@@ -191,7 +194,7 @@ def iter_dask(
             f"dask scheduler {address or 'LocalCluster'}: no answer within "
             f"{SCHEDULER_TIMEOUT_S} s ({type(exc).__name__})"
         ) from None
-    chunks = _chunks(units, CHUNK_UNITS)
+    chunks = _chunks(units, DASK_CHUNK_UNITS)
     done: dict[int, list[R]] = {}
     next_chunk = 0
     try:

@@ -69,10 +69,7 @@ def main() -> int:
     resource = learned.MODEL_RESOURCE
     load_s = time.perf_counter() - c0
     path = Path(args.model) if args.model else Path(learned.__file__).parent / "data" / resource
-    print(
-        f"learned: {described} ({path.stat().st_size / 1e6:.2f} MB); "
-        f"loaded in {load_s:.1f} s"
-    )
+    print(f"learned: {described} ({path.stat().st_size / 1e6:.2f} MB); loaded in {load_s:.1f} s")
 
     examples: list[learned.Example] = []
     for split in ("dev-rw", "dev-mt"):
