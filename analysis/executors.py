@@ -103,18 +103,23 @@ def iter_processes(
         ProcessPoolExecutor(max_workers=jobs) as pool,
     ):
         futures = deque(pool.submit(_run_chunk, fn, chunk, arg) for chunk in chunks)
-        for i in range(len(chunks)):
-            future = futures.popleft()  # dropped once yielded, so results do not pile up
-            try:
-                chunk_result = future.result()
-            except BrokenProcessPool:
-                missing = [u for c in chunks[i:] for u in c]
-                raise ExecutorError(
-                    f"a worker process died; {len(missing)} document(s) not analysed: "
-                    f"{_describe(missing)}"
-                ) from None
-            bar.update(len(chunks[i]))
-            yield from chunk_result
+        try:
+            for i in range(len(chunks)):
+                future = futures.popleft()  # dropped once yielded, so results do not pile up
+                try:
+                    chunk_result = future.result()
+                except BrokenProcessPool:
+                    missing = [u for c in chunks[i:] for u in c]
+                    raise ExecutorError(
+                        f"a worker process died; {len(missing)} document(s) not analysed: "
+                        f"{_describe(missing)}"
+                    ) from None
+                bar.update(len(chunks[i]))
+                yield from chunk_result
+        except BaseException:
+            # an error, Ctrl-C or a caller that stops early: do not wait for the queued work
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def map_processes(

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis.executors import ExecutorError, map_dask, map_processes
+from analysis.executors import ExecutorError, iter_processes, map_dask, map_processes
 
 from .conftest import SEED
 
@@ -32,6 +32,27 @@ def _die_on_three(unit: int, _arg: object) -> int:
 
 def _square(unit: int, _arg: object) -> int:
     return unit * unit
+
+
+def _mark(unit: int, folder: str) -> int:
+    time.sleep(0.05)
+    (Path(folder) / f"{unit}.done").touch()
+    return unit
+
+
+def test_process_pool_stopped_early_drops_queued_work(tmp_path: Path):
+    # A caller that stops reading (an error, Ctrl-C) must not wait for all queued documents.
+    results = iter_processes(_mark, list(range(400)), str(tmp_path), jobs=2)
+    assert next(results) == 0
+    results.close()
+    time.sleep(0.5)  # let a chunk already running finish, as it would
+    assert len(list(tmp_path.glob("*.done"))) < 400
+
+
+def test_iter_processes_yields_in_input_order():
+    assert list(iter_processes(_square, list(range(50)), None, jobs=2)) == [
+        i * i for i in range(50)
+    ]
 
 
 def test_process_pool_worker_death_names_documents():
