@@ -375,6 +375,7 @@ def _finetune(
     for p in model.parameters():
         p.requires_grad_(False)
     wrappers = transformer.add_lora(model, rank, LORA_ALPHA, dropout=LORA_DROPOUT)
+    model.to(device)  # the adapters are created on the CPU (the same start on any device)
     head = torch.nn.Linear(2 * transformer.EMBEDDING_DIM, 3).to(device)
     params = [p for ws in wrappers.values() for w in ws for p in (w.lora_a, w.lora_b)]
     params += list(head.parameters())
