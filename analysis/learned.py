@@ -50,6 +50,7 @@ __all__ = [
     "feature_indices",
     "featurize",
     "featurize_examples",
+    "file_key",
     "group_vocab",
     "load_model",
     "load_newsmtsc",
@@ -57,6 +58,7 @@ __all__ = [
     "model_from_bytes",
     "model_to_bytes",
     "npz_bytes",
+    "packaged_bytes",
     "predict",
     "read_npz",
     "save_model",
@@ -1059,15 +1061,36 @@ def _load_cached(path: str, mtime_ns: int, size: int) -> LinearModel:
     return model_from_bytes(Path(path).read_bytes(), path)
 
 
-@functools.cache
-def _default_model() -> LinearModel:
-    res = importlib.resources.files("analysis") / "data" / MODEL_RESOURCE
-    source = f"analysis/data/{MODEL_RESOURCE}"
+def packaged_bytes(resource: str) -> tuple[bytes, str]:
+    """The bytes of a model file packaged in ``analysis/data`` and the name to report it by.
+
+    Raises:
+        ModelError: The packaged file is missing.
+    """
+    source = f"analysis/data/{resource}"
     try:
-        data = res.read_bytes()
+        return (importlib.resources.files("analysis") / "data" / resource).read_bytes(), source
     except OSError as exc:
         raise ModelError(source, f"packaged model is missing ({exc.strerror or exc})") from exc
-    return model_from_bytes(data, source)
+
+
+def file_key(path: str | Path) -> tuple[str, int, int]:
+    """``(path, mtime_ns, size)`` of a model file: a cache key that a rewritten file changes.
+
+    Raises:
+        ModelError: The file cannot be read.
+    """
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError as exc:
+        raise ModelError(str(p), f"cannot read model file ({exc.strerror or exc})") from exc
+    return str(p), st.st_mtime_ns, st.st_size
+
+
+@functools.cache
+def _default_model() -> LinearModel:
+    return model_from_bytes(*packaged_bytes(MODEL_RESOURCE))
 
 
 def load_model(path: str | Path | None = None) -> LinearModel:
@@ -1084,12 +1107,7 @@ def load_model(path: str | Path | None = None) -> LinearModel:
     """
     if path is None:
         return _default_model()
-    p = Path(path)
-    try:
-        st = p.stat()
-    except OSError as exc:
-        raise ModelError(str(p), f"cannot read model file ({exc.strerror or exc})") from exc
-    return _load_cached(str(p), st.st_mtime_ns, st.st_size)
+    return _load_cached(*file_key(path))
 
 
 # --- Evaluation -----------------------------------------------------------------------------

@@ -661,13 +661,7 @@ def _load_cached(path: str, mtime_ns: int, size: int) -> LoraModel:
 
 @functools.cache
 def _default_model() -> LoraModel:
-    res = importlib.resources.files("analysis") / "data" / MODEL_RESOURCE
-    source = f"analysis/data/{MODEL_RESOURCE}"
-    try:
-        data = res.read_bytes()
-    except OSError as exc:
-        raise ModelError(source, f"packaged model is missing ({exc.strerror or exc})") from exc
-    return model_from_bytes(data, source)
+    return model_from_bytes(*learned.packaged_bytes(MODEL_RESOURCE))
 
 
 def load_model(path: str | Path | None = None) -> LoraModel:
@@ -678,9 +672,4 @@ def load_model(path: str | Path | None = None) -> LoraModel:
     """
     if path is None:
         return _default_model()
-    p = Path(path)
-    try:
-        st = p.stat()
-    except OSError as exc:
-        raise ModelError(str(p), f"cannot read model file ({exc.strerror or exc})") from exc
-    return _load_cached(str(p), st.st_mtime_ns, st.st_size)
+    return _load_cached(*learned.file_key(path))
