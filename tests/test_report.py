@@ -402,6 +402,10 @@ def test_committed_reports_are_reproduced_byte_for_byte(
     committed = _html_files(ROOT / "reports")
     for name, data in rendered.items():
         assert committed.get(name) == data, f"reports/{name} differs: run `make report`"
+    # The committed manifest too: else `make report` on a fresh clone re-renders everything.
+    assert (one / "manifest.json").read_bytes() == (
+        ROOT / "reports" / "manifest.json"
+    ).read_bytes(), "reports/manifest.json is stale: run `make report`"
     for name, data in rendered.items():
         assert b"<script" not in data.lower(), name
         assert NETWORK_REFERENCE.search(data.decode("utf-8")) is None, name
