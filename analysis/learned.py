@@ -21,6 +21,7 @@ import importlib.resources
 import io
 import itertools
 import json
+import math
 import re
 import string
 import zipfile
@@ -291,20 +292,127 @@ _WHITESPACE_TOKEN = re.compile(r"\S+")
 _PUNCTUATION = string.punctuation
 
 
-#: VADER reads at most this many words before a lexicon word and fewer after it (negations,
-#: boosters, idioms); reading a word in such a window gives its valence in the whole sentence.
-_VADER_REACH = 3
+@functools.cache
+def _vader_rules() -> tuple[dict[str, float], frozenset[str], frozenset[str], dict[str, float]]:
+    """VADER's booster words, negations, the words of its multi-word idioms and boosters, and
+    its idioms (SPECIAL_CASES)."""
+    from vaderSentiment import vaderSentiment as v
+
+    multi = [k for k in (*v.SPECIAL_CASES, *v.BOOSTER_DICT) if " " in k]
+    idiom_words = frozenset(w for k in multi for w in k.split(" "))
+    return dict(v.BOOSTER_DICT), frozenset(v.NEGATE), idiom_words, dict(v.SPECIAL_CASES)
 
 
-class _VaderWindow:
-    """The words around one word, standing in for VADER's ``SentiText`` (VADER lower-cases
-    the whole sentence at each check, so a short window saves most of its time)."""
+#: VADER's scalars (vaderSentiment 3.3.2): capitals emphasis, negation.
+_C_INCR = 0.733
+_N_SCALAR = -0.74
+_SO_THIS = ("so", "this")
 
-    __slots__ = ("is_cap_diff", "words_and_emoticons")
 
-    def __init__(self, words: list[str], is_cap_diff: bool) -> None:
-        self.words_and_emoticons = words
-        self.is_cap_diff = is_cap_diff
+def _valence(
+    words: list[str], lows: list[str], i: int, is_cap_diff: bool, lexicon: dict[str, float]
+) -> float:
+    """VADER's ``sentiment_valence`` of lexicon word ``i``, over pre-lower-cased words.
+
+    The same rules in the same order and the same float operations as
+    ``SentimentIntensityAnalyzer.sentiment_valence`` (with its negation, idiom and "least"
+    checks), without lower-casing the sentence at every check; tests/test_learned.py compares
+    the two on tricky text."""
+    boosters, negate, idiom_words, special = _vader_rules()
+    low = lows[i]
+    valence = lexicon[low]
+    n = len(lows)
+    if low == "no" and i != n - 1 and lows[i + 1] in lexicon:
+        valence = 0.0
+    if (
+        (i > 0 and lows[i - 1] == "no")
+        or (i > 1 and lows[i - 2] == "no")
+        or (i > 2 and lows[i - 3] == "no" and lows[i - 1] in ("or", "nor"))
+    ):
+        valence = lexicon[low] * _N_SCALAR
+    if is_cap_diff and words[i].isupper():
+        if valence > 0:
+            valence += _C_INCR
+        else:
+            valence -= _C_INCR
+    for start_i in range(3):
+        j = i - (start_i + 1)
+        if i <= start_i or lows[j] in lexicon:
+            continue
+        before = lows[j]
+        s = 0.0
+        if before in boosters:
+            s = boosters[before]
+            if valence < 0:
+                s *= -1
+            if is_cap_diff and words[j].isupper():
+                if valence > 0:
+                    s += _C_INCR
+                else:
+                    s -= _C_INCR
+        if start_i == 1 and s != 0:
+            s = s * 0.95
+        if start_i == 2 and s != 0:
+            s = s * 0.9
+        valence = valence + s
+        # VADER's _negation_check
+        if start_i == 0:
+            if before in negate or "n't" in before:
+                valence = valence * _N_SCALAR
+        elif start_i == 1:
+            if lows[i - 2] == "never" and lows[i - 1] in _SO_THIS:
+                valence = valence * 1.25
+            elif lows[i - 2] == "without" and lows[i - 1] == "doubt":
+                pass
+            elif before in negate or "n't" in before:
+                valence = valence * _N_SCALAR
+        else:
+            if (lows[i - 3] == "never" and lows[i - 2] in _SO_THIS) or lows[i - 1] in _SO_THIS:
+                valence = valence * 1.25
+            elif lows[i - 3] == "without" and (lows[i - 2] == "doubt" or lows[i - 1] == "doubt"):
+                pass
+            elif before in negate or "n't" in before:
+                valence = valence * _N_SCALAR
+            if not idiom_words.isdisjoint(lows[i - 3 : i + 3]):
+                valence = _idioms(valence, lows, i, boosters, special)
+    # VADER's _least_check
+    if i > 1 and lows[i - 1] not in lexicon and lows[i - 1] == "least":
+        if lows[i - 2] != "at" and lows[i - 2] != "very":
+            valence = valence * _N_SCALAR
+    elif i > 0 and lows[i - 1] not in lexicon and lows[i - 1] == "least":
+        valence = valence * _N_SCALAR
+    return valence
+
+
+def _idioms(
+    valence: float,
+    lows: list[str],
+    i: int,
+    boosters: dict[str, float],
+    special: dict[str, float],
+) -> float:
+    """VADER's ``_special_idioms_check`` over pre-lower-cased words."""
+    onezero = f"{lows[i - 1]} {lows[i]}"
+    twoonezero = f"{lows[i - 2]} {lows[i - 1]} {lows[i]}"
+    twoone = f"{lows[i - 2]} {lows[i - 1]}"
+    threetwoone = f"{lows[i - 3]} {lows[i - 2]} {lows[i - 1]}"
+    threetwo = f"{lows[i - 3]} {lows[i - 2]}"
+    for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
+        if seq in special:
+            valence = special[seq]
+            break
+    if len(lows) - 1 > i:
+        zeroone = f"{lows[i]} {lows[i + 1]}"
+        if zeroone in special:
+            valence = special[zeroone]
+    if len(lows) - 1 > i + 1:
+        zeroonetwo = f"{lows[i]} {lows[i + 1]} {lows[i + 2]}"
+        if zeroonetwo in special:
+            valence = special[zeroonetwo]
+    for n_gram in (threetwoone, threetwo, twoone):
+        if n_gram in boosters:
+            valence = valence + boosters[n_gram]
+    return valence
 
 
 def _vader_valences(text: str) -> list[float] | None:
@@ -315,8 +423,6 @@ def _vader_valences(text: str) -> list[float] | None:
     VADER's ``SentiText`` is rebuilt here with the same rules, and only words in VADER's
     lexicon are scored (VADER leaves every other word at 0); tests/test_learned.py checks the
     result against VADER's own on tricky text."""
-    from vaderSentiment.vaderSentiment import BOOSTER_DICT
-
     sia = _vader()
     if not _emojis().isdisjoint(text):
         return None
@@ -327,27 +433,53 @@ def _vader_valences(text: str) -> list[float] | None:
     is_cap_diff = 0 < len(words) - caps < len(words)
     lows = [w.lower() for w in words]
     lexicon = sia.lexicon
+    boosters = _vader_rules()[0]
     sentiments: list[float] = [0] * len(words)
-    context = _VaderWindow(words, is_cap_diff)
     for i in [i for i, low in enumerate(lows) if low in lexicon]:
         low = lows[i]
-        if low in BOOSTER_DICT or (low == "kind" and i < len(words) - 1 and lows[i + 1] == "of"):
+        if low in boosters or (low == "kind" and i < len(words) - 1 and lows[i + 1] == "of"):
             continue
-        if i >= _VADER_REACH:  # the same valence from the words around it (no index wraps)
-            window = _VaderWindow(words[i - _VADER_REACH : i + _VADER_REACH], is_cap_diff)
-            sentiments[i] = sia.sentiment_valence(0, window, words[i], _VADER_REACH, [])[-1]
-        else:
-            sentiments[i] = sia.sentiment_valence(0, context, words[i], i, [])[-1]
+        sentiments[i] = _valence(words, lows, i, is_cap_diff, lexicon)
     if "but" in lows:
         sentiments = sia._but_check(words, sentiments)
     return sentiments
 
 
 def _vader_dict(sentiments: list[float], text: str) -> list[float]:
+    """VADER's compound, positive and negative scores of per-word valences, as
+    ``SentimentIntensityAnalyzer.score_valence`` computes them (the same float operations in
+    the same order; tests/test_learned.py compares the two)."""
     if not any(sentiments):  # VADER's scores of neutral words alone, without its arithmetic
         return [0.0, 0.0, 0.0]
-    v = _vader().score_valence(sentiments, text)
-    return [float(v["compound"]), float(v["pos"]), float(v["neg"])]
+    sum_s = float(sum(sentiments))
+    # punctuation emphasis: up to four "!", and two or more "?"
+    qm_count = text.count("?")
+    qm_amplifier = (qm_count * 0.18 if qm_count <= 3 else 0.96) if qm_count > 1 else 0
+    punct = min(text.count("!"), 4) * 0.292 + qm_amplifier
+    if sum_s > 0:
+        sum_s += punct
+    elif sum_s < 0:
+        sum_s -= punct
+    compound = max(-1.0, min(1.0, sum_s / math.sqrt((sum_s * sum_s) + 15)))
+    pos_sum = neg_sum = 0.0
+    neu_count = 0
+    for v in sentiments:
+        if v > 0:
+            pos_sum += float(v) + 1
+        elif v < 0:
+            neg_sum += float(v) - 1
+        else:
+            neu_count += 1
+    if pos_sum > math.fabs(neg_sum):
+        pos_sum += punct
+    elif pos_sum < math.fabs(neg_sum):
+        neg_sum -= punct
+    total = pos_sum + math.fabs(neg_sum) + neu_count
+    return [
+        round(compound, 4),
+        round(math.fabs(pos_sum / total), 3),
+        round(math.fabs(neg_sum / total), 3),
+    ]
 
 
 def _vader_scores(text: str) -> list[float]:
@@ -541,14 +673,22 @@ def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> Targ
     return TargetFeatures(tuple(groups), dense, offset + c_start, offset + c_end)
 
 
-class _SentenceColumns:
-    """A sentence's n-grams as model columns (None where the model has no such feature), looked
-    up once for the left contexts (up to ``l_end``) and right contexts (from ``r_start``) of the
-    targets in it, so each target is a few list slices; the clause n-grams are looked up per
-    target (clauses are short). :func:`feature_indices` over :func:`_target_features` gives the
-    same columns (tests/test_learned.py)."""
+#: Column of an n-gram the model does not have (dropped before the class scores are summed).
+_ABSENT = -1
 
-    __slots__ = ("c", "l_bi", "l_uni", "last_word", "near", "pos", "r_bi", "r_start", "r_uni")
+
+class _SentenceColumns:
+    """A sentence's n-grams as model columns, looked up once for all the targets in it.
+
+    A target's left context is a prefix of the sentence: its words and bigrams, interleaved
+    in sentence order, are a prefix of one sequence, so its distinct columns are the first
+    ``len(set(prefix))`` of that sequence's distinct columns in order of first appearance.
+    The right context is a suffix, read the same way from the end. A target's columns are then
+    two slices plus its clause n-grams, looked up per target (clauses are short).
+    :func:`feature_indices` over :func:`_target_features` gives the same columns
+    (tests/test_learned.py); :data:`_ABSENT` stands for n-grams the model lacks."""
+
+    __slots__ = ("c", "l_seq", "last_word", "left", "near", "pos", "r_seq", "right")
 
     def __init__(
         self, groups: dict[str, dict[str, int]], sent: _Sentence, l_end: int, r_start: int
@@ -557,32 +697,38 @@ class _SentenceColumns:
         gl, gr = groups.get("l", empty), groups.get("r", empty)
         self.c = groups.get("c", empty)
         neg, bi = sent.neg, sent.bi
-        self.l_uni = list(map(gl.get, neg[:l_end]))
-        self.l_bi = list(map(gl.get, bi[: max(0, l_end - 1)]))
-        self.r_start = r_start
-        self.r_uni = list(map(gr.get, neg[r_start:]))
-        self.r_bi = list(map(gr.get, bi[r_start:]))
+        n = len(neg)
+        # [w0, -, w1, b0, w2, b1, ...]: the first 2p items are the context left of word p
+        l_seq: list[int] = [_ABSENT] * (2 * l_end)
+        l_seq[0::2] = map(gl.get, neg[:l_end], itertools.repeat(_ABSENT))
+        l_seq[3::2] = map(gl.get, bi[: max(0, l_end - 1)], itertools.repeat(_ABSENT))
+        # [w(n-1), -, w(n-2), b(n-2), ...]: the first 2(n-p) items are the context right of
+        # word p - 1
+        m = n - r_start
+        r_seq: list[int] = [_ABSENT] * (2 * m)
+        r_seq[0::2] = map(gr.get, reversed(neg[r_start:]), itertools.repeat(_ABSENT))
+        r_seq[3::2] = map(gr.get, reversed(bi[r_start:]), itertools.repeat(_ABSENT))
+        self.l_seq, self.left = l_seq, list(dict.fromkeys(l_seq))
+        self.r_seq, self.right = r_seq, list(dict.fromkeys(r_seq))
         self.near = (
             [groups.get(f"l{i}", empty) for i in range(NEAR_WINDOW)],
             [groups.get(f"r{i}", empty) for i in range(NEAR_WINDOW)],
         )
         self.pos = groups.get("pos", empty)
         norm = sent.norm
-        k = len(norm)
+        k = n
         while k and not norm[k - 1][0].isalnum():
             k -= 1
         self.last_word = k
 
     def columns(self, sent: _Sentence, located: tuple[int, int, int, int]) -> list[int]:
-        """The sorted, distinct columns present for a target at ``located``."""
+        """The distinct columns present for a target at ``located`` (possibly with
+        :data:`_ABSENT`): its left context's, its right context's, then its clause's and the
+        near words' (sorted)."""
         first, last, lo, hi = located
         neg, bi, tri = sent.neg, sent.bi, sent.tri
         get = self.c.get
-        found: set[int | None] = set(self.l_uni[:first])
-        found.update(self.l_bi[: max(0, first - 1)])
-        found.update(self.r_uni[last - self.r_start :])
-        found.update(self.r_bi[last - self.r_start :])
-        found.update(map(get, neg[lo:first]))
+        found: set[int | None] = set(map(get, neg[lo:first]))
         found.update(map(get, neg[last:hi]))
         found.update(map(get, bi[lo : max(lo, first - 1)]))
         found.update(map(get, bi[last : max(last, hi - 1)]))
@@ -599,7 +745,11 @@ class _SentenceColumns:
             found.add(self.pos.get("first"))
         if last >= self.last_word:
             found.add(self.pos.get("last"))
-        return sorted(c for c in found if c is not None)
+        found.discard(None)
+        clause: list[int] = sorted(found)  # type: ignore[arg-type]
+        n_left = len(set(self.l_seq[: 2 * first]))
+        n_right = len(set(self.r_seq[: 2 * (len(norm) - last)]))
+        return [*self.left[:n_left], *self.right[:n_right], *clause]
 
 
 def _fast_decision(
@@ -639,7 +789,9 @@ def _fast_decision(
                 dense[base + k] = d
                 scopes[base + k] = (lo + c_start, lo + c_end)
         sizes.append(len(spans))
-    z = _decide(model, np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), dense)
+    col = np.asarray(cols, dtype=np.int64)
+    present = col != _ABSENT
+    z = _decide(model, np.asarray(rows, dtype=np.int64)[present], col[present], dense)
     return z, scopes, sizes
 
 

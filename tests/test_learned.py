@@ -350,6 +350,23 @@ _TRICKY = [
     "-",
     "2018",
     "’s'",
+    "so",
+    "this",
+    "doubt",
+    "or",
+    "despite",
+    "NEVER",
+    "Ain't",
+    "VERY",
+    "the",
+    "bomb",
+    "to",
+    "die",
+    "for",
+    "beating",
+    "heart",
+    "just",
+    "enough",
 ]
 
 
@@ -391,7 +408,7 @@ def test_textblob_chunks_skip_only_words_that_change_nothing(words: list[str]) -
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(_TRICKY), min_size=1, max_size=30))
 def test_fast_inference_equals_feature_path(words: list[str]) -> None:
-    # score()'s column slices give exactly the features' columns and class scores.
+    # score()'s column slices give exactly the features' columns, and their class scores.
     text = " ".join(words)
     starts = [i for i in range(len(text)) if text.startswith(("Russia", "Pakistan"), i)]
     if not starts:
@@ -400,7 +417,22 @@ def test_fast_inference_equals_feature_path(words: list[str]) -> None:
     model = learned.load_model()
     z, scopes, sizes = learned._fast_decision(model, [(text, spans)])
     feats = learned.featurize(text, spans)
-    assert np.array_equal(z, learned.decision(model, feats))
+    # the same distinct columns per target, each once
+    rows, cols = learned.feature_indices(model.groups, feats)
+    ranges = learned._sentence_ranges(text, spans)
+    for lo, hi in set(ranges):
+        members = [k for k, r in enumerate(ranges) if r == (lo, hi)]
+        sent = learned._Sentence(text[lo:hi])
+        located = [learned._locate(sent, spans[k][0] - lo, spans[k][1] - lo) for k in members]
+        columns = learned._SentenceColumns(
+            model.groups, sent, max(f for f, _, _, _ in located), min(t for _, t, _, _ in located)
+        )
+        for k, where in zip(members, located, strict=True):
+            fast = [c for c in columns.columns(sent, where) if c != learned._ABSENT]
+            assert len(fast) == len(set(fast))
+            assert sorted(fast) == cols[rows == k].tolist()
+    # the same sums, added in another order
+    assert np.allclose(z, learned.decision(model, feats), rtol=0, atol=1e-12)
     assert scopes == [(f.scope_start, f.scope_end) for f in feats] and sizes == [len(spans)]
 
 
@@ -536,3 +568,23 @@ def test_seed_article_country_stance() -> None:
     assert mean["United States"] < 0
     assert mean["United States"] < mean["Russia"]
     assert mean["ISIS"] < 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.just(0.0),
+            st.just(0),
+            st.floats(min_value=-4.0, max_value=4.0, allow_nan=False, allow_subnormal=False),
+        ),
+        max_size=20,
+    ),
+    st.text(alphabet="ab !?.", max_size=12),
+)
+def test_vader_dict_equals_vaders_score_valence(sentiments: list[float], text: str) -> None:
+    # The ported arithmetic gives VADER's own compound/pos/neg, bit for bit.
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    v = SentimentIntensityAnalyzer().score_valence(list(sentiments), text)
+    assert learned._vader_dict(list(sentiments), text) == [v["compound"], v["pos"], v["neg"]]
