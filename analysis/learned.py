@@ -22,6 +22,7 @@ import io
 import itertools
 import json
 import math
+import operator
 import re
 import string
 import zipfile
@@ -81,6 +82,11 @@ LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 _TOKEN = re.compile(
     r"(?:[A-Za-z]\.){2,}|[^\W_]+(?=n['’]t\b)|n['’]t\b|[^\W_]+(?:['’][^\W_]+)*|[^\w\s]"
 )
+#: The same tokens where no "n't" follows a word (checked first: the lookahead is slow) ...
+_TOKEN_NO_NT = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+(?:['’][^\W_]+)*|[^\w\s]")
+#: ... and where, besides, no abbreviation can start (no ".x." in the text).
+_TOKEN_PLAIN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[^\w\s]")
+_ABBREVIATION_HINT = re.compile(r"\.[A-Za-z]\.")
 #: Digits are folded to one symbol: a number's value carries no polarity.
 _DIGIT = re.compile(r"\d")
 #: Placeholder for the target inside the clause, so "<t> blamed" generalises across names.
@@ -497,6 +503,7 @@ class _Sentence:
 
     __slots__ = (
         "bi",
+        "bounds",
         "charged",
         "chunks",
         "ends",
@@ -509,6 +516,7 @@ class _Sentence:
         "text",
         "tri",
         "vader",
+        "words_before",
     )
 
     def __init__(self, text: str) -> None:
@@ -516,10 +524,16 @@ class _Sentence:
         lowered = text.lower().replace("’", "'")
         if len(lowered) != len(text):  # a character whose lower case is longer ("İ")
             lowered = "".join(ch.lower()[0] for ch in text).replace("’", "'")
-        matches = list(_TOKEN.finditer(lowered))
-        self.starts = [m.start() for m in matches]
-        self.ends = [m.end() for m in matches]
-        self.lower = [m.group() for m in matches]
+        matches = _token_matches(lowered)
+        self.starts = list(map(re.Match.start, matches))
+        self.ends = list(map(re.Match.end, matches))
+        self.lower = list(map(re.Match.group, matches))
+        lower = self.lower
+        # clause boundaries, and the number of words before each token
+        self.bounds = [i for i, t in enumerate(lower) if t in _BOUNDARY]
+        self.words_before = list(
+            itertools.accumulate(map(str.isalnum, map(operator.itemgetter(0), lower)), initial=0)
+        )
         # digits folded (the same token boundaries: a digit and "0" are both word characters)
         digits = _DIGIT.search(lowered) is not None
         self.norm = [_DIGIT.sub("0", t) for t in self.lower] if digits else self.lower
@@ -561,6 +575,26 @@ class _Sentence:
         return _vader_dict(picked, text)
 
 
+def _token_matches(lowered: str) -> list[re.Match[str]]:
+    """:data:`_TOKEN`'s matches in a lower-cased text (with "’" as "'"), found with the
+    cheapest pattern that gives the same tokens: a word holding "n't" is matched whole, then
+    split by :data:`_TOKEN` (tests/test_learned.py compares the two)."""
+    pattern = _TOKEN_NO_NT if _ABBREVIATION_HINT.search(lowered) else _TOKEN_PLAIN
+    matches = list(pattern.finditer(lowered))
+    if "n't" not in lowered:
+        return matches
+    out: list[re.Match[str]] = []
+    for m in matches:
+        if "n't" in m.group():  # the same word split as _TOKEN splits it in the whole text
+            for t in _TOKEN.finditer(lowered, m.start()):
+                if t.end() > m.end():
+                    break
+                out.append(t)
+        else:
+            out.append(m)
+    return out
+
+
 def _negate(toks: list[str]) -> list[str]:
     """Mark words after a negation, up to the next clause boundary, with ``_NEG``."""
     out: list[str] = []
@@ -576,17 +610,19 @@ def _negate(toks: list[str]) -> list[str]:
     return out
 
 
-def _clause(lower: list[str], first: int, last: int) -> tuple[int, int]:
-    """Token range ``[lo, hi)`` of the clause around target tokens ``[first, last)``."""
-    n = len(lower)
+def _clause(sent: _Sentence, first: int, last: int) -> tuple[int, int]:
+    """Token range ``[lo, hi)`` of the clause around target tokens ``[first, last)``: out to
+    the clause boundaries on either side, widened past them while the clause has fewer than
+    :data:`MIN_CLAUSE_WORDS` words besides the target."""
+    bounds, words_before = sent.bounds, sent.words_before
+    n = len(sent.lower)
     lo, hi = first, last
     while True:
-        while lo > 0 and lower[lo - 1] not in _BOUNDARY:
-            lo -= 1
-        while hi < n and lower[hi] not in _BOUNDARY:
-            hi += 1
-        words = sum(1 for t in lower[lo:first] if t[0].isalnum())
-        words += sum(1 for t in lower[last:hi] if t[0].isalnum())
+        k = bisect.bisect_left(bounds, lo)  # the last boundary before lo, if any
+        lo = bounds[k - 1] + 1 if k else 0
+        k = bisect.bisect_left(bounds, hi)  # the first boundary at or after hi, if any
+        hi = bounds[k] if k < len(bounds) else n
+        words = words_before[first] - words_before[lo] + words_before[hi] - words_before[last]
         if words >= MIN_CLAUSE_WORDS or (lo == 0 and hi == n):
             return lo, hi
         if hi < n:
@@ -599,7 +635,7 @@ def _locate(sent: _Sentence, start: int, end: int) -> tuple[int, int, int, int]:
     """Token ranges of a target: ``(first, last)`` its tokens, ``(lo, hi)`` its clause."""
     first = bisect.bisect_right(sent.ends, start)
     last = max(first, bisect.bisect_left(sent.starts, end))
-    lo, hi = _clause(sent.lower, first, last)
+    lo, hi = _clause(sent, first, last)
     return first, last, lo, hi
 
 
@@ -677,6 +713,23 @@ def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> Targ
 _ABSENT = -1
 
 
+class _Lookups:
+    """A model's n-gram -> column dictionaries, one per feature group."""
+
+    __slots__ = ("clause", "left", "near", "pos", "right")
+
+    def __init__(self, groups: dict[str, dict[str, int]]) -> None:
+        empty: dict[str, int] = {}
+        self.left = groups.get("l", empty)
+        self.right = groups.get("r", empty)
+        self.clause = groups.get("c", empty)
+        self.near = (
+            [groups.get(f"l{i}", empty) for i in range(NEAR_WINDOW)],
+            [groups.get(f"r{i}", empty) for i in range(NEAR_WINDOW)],
+        )
+        self.pos = groups.get("pos", empty)
+
+
 class _SentenceColumns:
     """A sentence's n-grams as model columns, looked up once for all the targets in it.
 
@@ -690,12 +743,9 @@ class _SentenceColumns:
 
     __slots__ = ("c", "l_seq", "last_word", "left", "near", "pos", "r_seq", "right")
 
-    def __init__(
-        self, groups: dict[str, dict[str, int]], sent: _Sentence, l_end: int, r_start: int
-    ) -> None:
-        empty: dict[str, int] = {}
-        gl, gr = groups.get("l", empty), groups.get("r", empty)
-        self.c = groups.get("c", empty)
+    def __init__(self, lookups: _Lookups, sent: _Sentence, l_end: int, r_start: int) -> None:
+        gl, gr = lookups.left, lookups.right
+        self.c = lookups.clause
         neg, bi = sent.neg, sent.bi
         n = len(neg)
         # [w0, -, w1, b0, w2, b1, ...]: the first 2p items are the context left of word p
@@ -710,11 +760,8 @@ class _SentenceColumns:
         r_seq[3::2] = map(gr.get, reversed(bi[r_start:]), itertools.repeat(_ABSENT))
         self.l_seq, self.left = l_seq, list(dict.fromkeys(l_seq))
         self.r_seq, self.right = r_seq, list(dict.fromkeys(r_seq))
-        self.near = (
-            [groups.get(f"l{i}", empty) for i in range(NEAR_WINDOW)],
-            [groups.get(f"r{i}", empty) for i in range(NEAR_WINDOW)],
-        )
-        self.pos = groups.get("pos", empty)
+        self.near = lookups.near
+        self.pos = lookups.pos
         norm = sent.norm
         k = n
         while k and not norm[k - 1][0].isalnum():
@@ -765,6 +812,7 @@ def _fast_decision(
     dense: list[tuple[float, ...]] = []
     scopes: list[tuple[int, int]] = []
     sizes: list[int] = []
+    lookups = _Lookups(model.groups)
     for text, spans in items:
         by_sentence: dict[tuple[int, int], list[int]] = {}
         for k, scope in enumerate(_sentence_ranges(text, spans)):
@@ -776,7 +824,7 @@ def _fast_decision(
             sent = _Sentence(text[lo:hi])
             located = [_locate(sent, spans[k][0] - lo, spans[k][1] - lo) for k in members]
             columns = _SentenceColumns(
-                model.groups,
+                lookups,
                 sent,
                 max(f for f, _, _, _ in located),
                 min(t for _, t, _, _ in located),

@@ -425,7 +425,10 @@ def test_fast_inference_equals_feature_path(words: list[str]) -> None:
         sent = learned._Sentence(text[lo:hi])
         located = [learned._locate(sent, spans[k][0] - lo, spans[k][1] - lo) for k in members]
         columns = learned._SentenceColumns(
-            model.groups, sent, max(f for f, _, _, _ in located), min(t for _, t, _, _ in located)
+            learned._Lookups(model.groups),
+            sent,
+            max(f for f, _, _, _ in located),
+            min(t for _, t, _, _ in located),
         )
         for k, where in zip(members, located, strict=True):
             fast = [c for c in columns.columns(sent, where) if c != learned._ABSENT]
@@ -588,3 +591,12 @@ def test_vader_dict_equals_vaders_score_valence(sentiments: list[float], text: s
 
     v = SentimentIntensityAnalyzer().score_valence(list(sentiments), text)
     assert learned._vader_dict(list(sentiments), text) == [v["compound"], v["pos"], v["neg"]]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aUbn't’ ._-09\"'", max_size=30))
+def test_token_shortcuts_give_the_tokens_of_the_full_pattern(text: str) -> None:
+    # "n't" splits, abbreviations and underscores read the same by the fast patterns.
+    lowered = text.lower().replace("’", "'")
+    expected = [(m.start(), m.end()) for m in learned._TOKEN.finditer(lowered)]
+    assert [(m.start(), m.end()) for m in learned._token_matches(lowered)] == expected
