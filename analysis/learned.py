@@ -246,36 +246,95 @@ def _emojis() -> frozenset[str]:
     return frozenset(_vader().emojis)
 
 
-class _Word(str):
-    """A word that remembers its token index through Pattern's ``assessments``."""
+@functools.cache
+def _pattern_rules() -> tuple[Any, tuple[str, ...], tuple[str, ...], Any, dict[str, float], str]:
+    """Pattern's lexicon, modifier tags, negations, modifier test, emoticon -> polarity (the
+    first mood listing it, as Pattern scans them) and punctuation string."""
+    from analysis._pattern import textblob_text
 
-    i: int
+    text = textblob_text()
+    lexicon = _pattern()
+    emoticons: dict[str, float] = {}
+    for (_, polarity), faces in text.EMOTICONS.items():
+        for face in faces:
+            emoticons.setdefault(face.lower(), polarity)
+    return (
+        lexicon,
+        tuple(lexicon.modifiers),
+        tuple(lexicon.negations),
+        lexicon.modifier,
+        emoticons,
+        text.PUNCTUATION,
+    )
 
 
 def _tb_chunks(lower: list[str]) -> list[tuple[int, float, float]]:
-    """TextBlob (Pattern) assessments as ``(head token index, polarity, subjectivity)``."""
-    known, negations = _pattern_words()
-    words = []
+    """TextBlob (Pattern) assessments as ``(head token index, polarity, subjectivity)``.
+
+    Pattern's ``Sentiment.assessments`` over ``(word, None)`` pairs, rule for rule and with the
+    same float operations, keeping each assessment's last word index instead of its words
+    (tests/test_learned.py compares the two). Words that cannot change an assessment are
+    skipped first."""
+    known, negation_words = _pattern_words()
+    lexicon, modifiers, negations, is_modifier, emoticons, punctuation = _pattern_rules()
+    entries = dict.get
+    # [head, polarity, subjectivity, intensity, negated (-1) or not (1)]
+    a: list[list[Any]] = []
+    m: str | None = None  # a preceding modifier ("very good")
+    n: str | None = None  # a preceding negation ("not good") ...
+    n_at = 0  # ... and its index
     after_plain = False  # the last word passed on was unknown, alphabetic, longer than 2
-    for i, t in enumerate(lower):
-        if len(t) == 1 and not t.isalnum() and t != "!":
+    for i, w in enumerate(lower):
+        if len(w) == 1 and not w.isalnum() and w != "!":
             continue  # lone punctuation changes no assessment (only "!" boosts one)
-        if t not in known and t not in negations:
+        if w not in known and w not in negation_words:
             # Pattern forgets any pending modifier and negation at an unknown word longer
             # than two characters; after one, further unknown words change nothing: skip them.
             if after_plain:
                 continue
-            after_plain = len(t) > 2 and len(t.strip("'")) > 1
+            after_plain = len(w) > 2 and len(w.strip("'")) > 1
         else:
             after_plain = False
-        w = _Word(t)
-        w.i = i
-        words.append((w, None))
-    out = []
-    for chunk, pol, subj, _ in _pattern().assessments(words, True):
-        head = max(w.i for w in chunk if isinstance(w, _Word))
-        out.append((head, float(pol), float(subj)))
-    return out
+        entry = entries(lexicon, w)
+        if entry is not None and None in entry:
+            p, s, intensity = entry[None]
+            if m is None:
+                a.append([i, p, s, intensity, 1])
+            else:  # "really good": the modifier's intensity scales the word
+                last = a[-1]
+                last[0] = i
+                last[1] = max(-1.0, min(p * last[3], +1.0))
+                last[2] = max(-1.0, min(s * last[3], +1.0))
+                last[3] = intensity
+            if n is not None:  # "not (really) good"
+                last = a[-1]
+                last[0] = max(last[0], n_at)
+                last[3] = 1.0 / last[3]
+                last[4] = -1
+            m = n = None
+            if any(map(entry.__contains__, modifiers)):
+                m = w
+            if w in negations:
+                n, n_at = w, i
+        else:
+            if w in negations:
+                n, n_at = w, i
+            elif n and len(w.strip("'")) > 1:
+                n = None
+            if n is not None and m is not None and (None in modifiers or is_modifier(m)):
+                last = a[-1]  # "really not good": the negation joins the modifier
+                last[0] = max(last[0], n_at)
+                last[4] = -1
+                n = None
+            elif m and len(w) > 2:
+                m = None
+            if w == "!" and a:
+                a[-1][1] = max(-1.0, min(a[-1][1] * 1.25, +1.0))
+            if w == "(!)":
+                a.append([i, 0.0, 1.0, 1.0, 1])
+            if w.isalpha() is False and len(w) <= 5 and w not in punctuation and w in emoticons:
+                a.append([i, emoticons[w], 1.0, 1.0, 1])
+    return [(head, float(p * -0.5 if neg < 0 else p), float(s)) for head, p, s, _, neg in a]
 
 
 def _tb_window(
@@ -564,14 +623,19 @@ class _Sentence:
         ``text`` is that window as a string (for VADER's punctuation emphasis)."""
         if self.vader is None:
             return [0.0, 0.0, 0.0] if self.neutral else _vader_scores(text)
-        if not any(lo <= a < hi for a in self.charged):  # neutral words only
+        charged = self.charged
+        k = bisect.bisect_left(charged, lo)
+        if k == len(charged) or charged[k] >= hi:  # neutral words only
             return [0.0, 0.0, 0.0]
         starts, ends, valences = self.vader
-        picked = [
-            v
-            for a, b, v in zip(starts, ends, valences, strict=True)
-            if lo <= a < hi and (b <= t_start or a >= t_end)
-        ]
+        # the words starting in [lo, hi), less those overlapping the target (words are in
+        # order, so both are index ranges)
+        i0, i1 = bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)
+        j0, j1 = bisect.bisect_right(ends, t_start), bisect.bisect_left(starts, t_end)
+        if j0 >= j1:
+            picked = valences[i0:i1]
+        else:
+            picked = valences[i0 : max(i0, min(i1, j0))] + valences[max(i0, j1) : i1]
         return _vader_dict(picked, text)
 
 

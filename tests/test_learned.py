@@ -396,13 +396,25 @@ def test_vader_valences_equal_vaders_own(words: list[str]) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_TRICKY), min_size=1, max_size=25))
-def test_textblob_chunks_skip_only_words_that_change_nothing(words: list[str]) -> None:
+def test_textblob_chunks_equal_patterns_own_assessments(words: list[str]) -> None:
+    # The ported rules, with skipped words, give Pattern's assessments of every word, and each
+    # assessment's last word.
     from textblob.en import sentiment
 
+    class Word(str):
+        i: int
+
     lower = [w.lower() for w in words]
-    expected = sentiment.assessments([(w, None) for w in lower], True)
-    got = learned._tb_chunks(lower)
-    assert [(p, s) for _, p, s in got] == [(p, s) for _, p, s, _ in expected]
+    tagged = []
+    for i, w in enumerate(lower):
+        word = Word(w)
+        word.i = i
+        tagged.append((word, None))
+    expected = [
+        (max(w.i for w in chunk if isinstance(w, Word)), p, s)
+        for chunk, p, s, _ in sentiment.assessments(tagged, True)
+    ]
+    assert learned._tb_chunks(lower) == expected
 
 
 @settings(max_examples=200, deadline=None)
@@ -600,3 +612,27 @@ def test_token_shortcuts_give_the_tokens_of_the_full_pattern(text: str) -> None:
     lowered = text.lower().replace("’", "'")
     expected = [(m.start(), m.end()) for m in learned._TOKEN.finditer(lowered)]
     assert [(m.start(), m.end()) for m in learned._token_matches(lowered)] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_TRICKY), min_size=1, max_size=20),
+    st.lists(st.integers(min_value=0, max_value=200), min_size=4, max_size=4),
+)
+def test_vader_window_picks_the_words_inside_and_off_the_target(
+    words: list[str], cuts: list[int]
+) -> None:
+    # The bisected window holds exactly the words starting in it and not touching the target.
+    text = " ".join(words)
+    sent = learned._Sentence(text)
+    lo, t_start, t_end, hi = sorted(min(c, len(text)) for c in cuts)
+    got = sent.vader_window(lo, hi, t_start, t_end, text[lo:hi])
+    if sent.vader is None:
+        return
+    starts, ends, valences = sent.vader
+    picked = [
+        v
+        for a, b, v in zip(starts, ends, valences, strict=True)
+        if lo <= a < hi and (b <= t_start or a >= t_end)
+    ]
+    assert got == learned._vader_dict(picked, text[lo:hi])
