@@ -1,4 +1,4 @@
-"""TextBlob's English sentiment lexicon (Pattern) without importing NLTK.
+"""TextBlob's English sentiment lexicon (Pattern) without importing NLTK, and its rules.
 
 ``import textblob`` runs the package's ``__init__``, which imports NLTK: about 100 MB of memory
 and a second of start-up in every worker process, for code the analysis never calls. The
@@ -14,6 +14,7 @@ import importlib
 import importlib.util
 import sys
 import threading
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -55,3 +56,115 @@ def textblob_text() -> ModuleType:
     """The ``textblob._text`` module (Pattern's ``Sentiment``, ``EMOTICONS``)."""
     textblob_en()
     return sys.modules["textblob._text"]
+
+
+@dataclass(frozen=True, slots=True)
+class PatternRules:
+    """What Pattern's ``Sentiment.assessments`` reads, taken from one lexicon object.
+
+    Attributes:
+        lexicon: The lexicon (word -> part of speech -> [polarity, subjectivity, intensity]).
+        known: Words that can change an assessment: the lexicon's, "!", "(!)", emoticons.
+        negations: The lexicon's negations ("not", "never", ...).
+        modifiers: Parts of speech that make a known word a modifier ("RB").
+        is_modifier: Pattern's test for an unknown modifier (``w.endswith("ly")``).
+        emoticons: Emoticon (lower case) -> polarity of the first mood listing it.
+        punctuation: Pattern's punctuation characters (a string, as Pattern tests it).
+    """
+
+    lexicon: Any
+    known: frozenset[str]
+    negations: tuple[str, ...]
+    modifiers: tuple[str, ...]
+    is_modifier: Any
+    emoticons: dict[str, float]
+    punctuation: str
+
+
+def pattern_rules(lexicon: Any) -> PatternRules:
+    """The :class:`PatternRules` of a loaded Pattern ``Sentiment`` lexicon (a dict subclass)."""
+    text = textblob_text()
+    emoticons: dict[str, float] = {}
+    for (_, polarity), faces in text.EMOTICONS.items():
+        for face in faces:
+            emoticons.setdefault(face.lower(), polarity)
+    negations = tuple(lexicon.negations)
+    known = frozenset(dict.keys(lexicon)) | frozenset(emoticons) | {"!", "(!)"}
+    return PatternRules(
+        lexicon=lexicon,
+        known=known | frozenset(negations),
+        negations=negations,
+        modifiers=tuple(lexicon.modifiers),
+        is_modifier=lexicon.modifier,
+        emoticons=emoticons,
+        punctuation=text.PUNCTUATION,
+    )
+
+
+def assessments(lower: list[str], rules: PatternRules) -> list[tuple[int, float, float]]:
+    """Pattern's assessments of lower-cased words as ``(last word index, polarity,
+    subjectivity)``.
+
+    ``Sentiment.assessments`` over ``(word, None)`` pairs, rule for rule and with the same float
+    operations, keeping each assessment's last word index instead of its words
+    (tests/test_learned.py compares the two). Words that cannot change an assessment are
+    skipped: lone punctuation other than "!", and unknown words after an unknown word longer
+    than two characters (at which Pattern forgets any pending modifier and negation)."""
+    known, negations, modifiers = rules.known, rules.negations, rules.modifiers
+    lexicon, emoticons, punctuation = rules.lexicon, rules.emoticons, rules.punctuation
+    entries = dict.get
+    # [last word, polarity, subjectivity, intensity, negated (-1) or not (1)]
+    a: list[list[Any]] = []
+    m: str | None = None  # a preceding modifier ("very good") ...
+    n: str | None = None  # ... or negation ("not good")
+    n_at = 0  # the negation's index
+    after_plain = False  # the last word passed on was unknown, alphabetic, longer than 2
+    for i, w in enumerate(lower):
+        if len(w) == 1 and not w.isalnum() and w != "!":
+            continue
+        if w not in known:
+            if after_plain:
+                continue
+            after_plain = len(w) > 2 and len(w.strip("'")) > 1
+        else:
+            after_plain = False
+        entry = entries(lexicon, w)
+        if entry is not None and None in entry:
+            p, s, intensity = entry[None]
+            if m is None:
+                a.append([i, p, s, intensity, 1])
+            else:  # "really good": the modifier's intensity scales the word
+                last = a[-1]
+                last[0] = i
+                last[1] = max(-1.0, min(p * last[3], +1.0))
+                last[2] = max(-1.0, min(s * last[3], +1.0))
+                last[3] = intensity
+            if n is not None:  # "not (really) good"
+                last = a[-1]
+                last[0] = max(last[0], n_at)
+                last[3] = 1.0 / last[3]
+                last[4] = -1
+            m = n = None
+            if any(map(entry.__contains__, modifiers)):
+                m = w
+            if w in negations:
+                n, n_at = w, i
+        else:
+            if w in negations:
+                n, n_at = w, i
+            elif n and len(w.strip("'")) > 1:
+                n = None
+            if n is not None and m is not None and (None in modifiers or rules.is_modifier(m)):
+                last = a[-1]  # "really not good": the negation joins the modifier
+                last[0] = max(last[0], n_at)
+                last[4] = -1
+                n = None
+            elif m and len(w) > 2:
+                m = None
+            if w == "!" and a:
+                a[-1][1] = max(-1.0, min(a[-1][1] * 1.25, +1.0))
+            if w == "(!)":
+                a.append([i, 0.0, 1.0, 1.0, 1])
+            if w.isalpha() is False and len(w) <= 5 and w not in punctuation and w in emoticons:
+                a.append([i, emoticons[w], 1.0, 1.0, 1])
+    return [(head, float(p * -0.5 if neg < 0 else p), float(s)) for head, p, s, _, neg in a]

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from analysis._pattern import PatternRules, assessments, pattern_rules
 from analysis.errors import InputError
 
 __all__ = [
@@ -230,111 +231,19 @@ def _pattern() -> Any:
 
 
 @functools.cache
-def _pattern_words() -> tuple[frozenset[str], frozenset[str]]:
-    """Words :func:`_tb_chunks` must pass on to Pattern (its lexicon's words with any part of
-    speech, "!", "(!)" and emoticons), and Pattern's negations."""
-    from analysis._pattern import textblob_text
-
-    emoticons = textblob_text().EMOTICONS
-    lexicon = _pattern()
-    marks = {e.lower() for faces in emoticons.values() for e in faces} | {"!", "(!)"}
-    return frozenset(dict.keys(lexicon)) | frozenset(marks), frozenset(lexicon.negations)
-
-
-@functools.cache
 def _emojis() -> frozenset[str]:
     return frozenset(_vader().emojis)
 
 
 @functools.cache
-def _pattern_rules() -> tuple[Any, tuple[str, ...], tuple[str, ...], Any, dict[str, float], str]:
-    """Pattern's lexicon, modifier tags, negations, modifier test, emoticon -> polarity (the
-    first mood listing it, as Pattern scans them) and punctuation string."""
-    from analysis._pattern import textblob_text
-
-    text = textblob_text()
-    lexicon = _pattern()
-    emoticons: dict[str, float] = {}
-    for (_, polarity), faces in text.EMOTICONS.items():
-        for face in faces:
-            emoticons.setdefault(face.lower(), polarity)
-    return (
-        lexicon,
-        tuple(lexicon.modifiers),
-        tuple(lexicon.negations),
-        lexicon.modifier,
-        emoticons,
-        text.PUNCTUATION,
-    )
+def _pattern_rules() -> PatternRules:
+    return pattern_rules(_pattern())
 
 
 def _tb_chunks(lower: list[str]) -> list[tuple[int, float, float]]:
-    """TextBlob (Pattern) assessments as ``(head token index, polarity, subjectivity)``.
-
-    Pattern's ``Sentiment.assessments`` over ``(word, None)`` pairs, rule for rule and with the
-    same float operations, keeping each assessment's last word index instead of its words
-    (tests/test_learned.py compares the two). Words that cannot change an assessment are
-    skipped first."""
-    known, negation_words = _pattern_words()
-    lexicon, modifiers, negations, is_modifier, emoticons, punctuation = _pattern_rules()
-    entries = dict.get
-    # [head, polarity, subjectivity, intensity, negated (-1) or not (1)]
-    a: list[list[Any]] = []
-    m: str | None = None  # a preceding modifier ("very good")
-    n: str | None = None  # a preceding negation ("not good") ...
-    n_at = 0  # ... and its index
-    after_plain = False  # the last word passed on was unknown, alphabetic, longer than 2
-    for i, w in enumerate(lower):
-        if len(w) == 1 and not w.isalnum() and w != "!":
-            continue  # lone punctuation changes no assessment (only "!" boosts one)
-        if w not in known and w not in negation_words:
-            # Pattern forgets any pending modifier and negation at an unknown word longer
-            # than two characters; after one, further unknown words change nothing: skip them.
-            if after_plain:
-                continue
-            after_plain = len(w) > 2 and len(w.strip("'")) > 1
-        else:
-            after_plain = False
-        entry = entries(lexicon, w)
-        if entry is not None and None in entry:
-            p, s, intensity = entry[None]
-            if m is None:
-                a.append([i, p, s, intensity, 1])
-            else:  # "really good": the modifier's intensity scales the word
-                last = a[-1]
-                last[0] = i
-                last[1] = max(-1.0, min(p * last[3], +1.0))
-                last[2] = max(-1.0, min(s * last[3], +1.0))
-                last[3] = intensity
-            if n is not None:  # "not (really) good"
-                last = a[-1]
-                last[0] = max(last[0], n_at)
-                last[3] = 1.0 / last[3]
-                last[4] = -1
-            m = n = None
-            if any(map(entry.__contains__, modifiers)):
-                m = w
-            if w in negations:
-                n, n_at = w, i
-        else:
-            if w in negations:
-                n, n_at = w, i
-            elif n and len(w.strip("'")) > 1:
-                n = None
-            if n is not None and m is not None and (None in modifiers or is_modifier(m)):
-                last = a[-1]  # "really not good": the negation joins the modifier
-                last[0] = max(last[0], n_at)
-                last[4] = -1
-                n = None
-            elif m and len(w) > 2:
-                m = None
-            if w == "!" and a:
-                a[-1][1] = max(-1.0, min(a[-1][1] * 1.25, +1.0))
-            if w == "(!)":
-                a.append([i, 0.0, 1.0, 1.0, 1])
-            if w.isalpha() is False and len(w) <= 5 and w not in punctuation and w in emoticons:
-                a.append([i, emoticons[w], 1.0, 1.0, 1])
-    return [(head, float(p * -0.5 if neg < 0 else p), float(s)) for head, p, s, _, neg in a]
+    """TextBlob (Pattern) assessments as ``(head token index, polarity, subjectivity)``
+    (:func:`analysis._pattern.assessments` with TextBlob's own lexicon)."""
+    return assessments(lower, _pattern_rules())
 
 
 def _tb_window(
@@ -871,7 +780,7 @@ def _fast_decision(
     Returns:
         ``(z, scopes, sizes)``: class scores and clause range per target, targets per item.
     """
-    rows: list[int] = []
+    counts: list[int] = []  # columns per target, in target order
     cols: list[int] = []
     dense: list[tuple[float, ...]] = []
     scopes: list[tuple[int, int]] = []
@@ -883,6 +792,7 @@ def _fast_decision(
             by_sentence.setdefault(scope, []).append(k)
         base = len(dense)
         dense.extend([()] * len(spans))
+        per_target: list[list[int]] = [[] for _ in spans]
         scopes.extend([(0, 0)] * len(spans))
         for (lo, hi), members in by_sentence.items():
             sent = _Sentence(text[lo:hi])
@@ -894,16 +804,18 @@ def _fast_decision(
                 min(t for _, t, _, _ in located),
             )
             for k, where in zip(members, located, strict=True):
-                idx = columns.columns(sent, where)
-                rows.extend([base + k] * len(idx))
-                cols.extend(idx)
+                per_target[k] = columns.columns(sent, where)
                 d, c_start, c_end = _dense(sent, spans[k][0] - lo, spans[k][1] - lo, where)
                 dense[base + k] = d
                 scopes[base + k] = (lo + c_start, lo + c_end)
+        for idx in per_target:
+            counts.append(len(idx))
+            cols.extend(idx)
         sizes.append(len(spans))
     col = np.asarray(cols, dtype=np.int64)
+    row = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     present = col != _ABSENT
-    z = _decide(model, np.asarray(rows, dtype=np.int64)[present], col[present], dense)
+    z = _decide(model, row[present], col[present], dense)
     return z, scopes, sizes
 
 

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from analysis._pattern import PatternRules, assessments, pattern_rules
 from analysis.errors import AnalysisError, LexiconError
 from analysis.resources import read_text_resource, text_digest
 from analysis.segment import sentences as split_sentences
@@ -630,6 +631,24 @@ def _textblob_analyzer(lexicon: SentimentLexicon) -> Any:
 
 
 @functools.lru_cache(maxsize=8)
+def _textblob_rules(lexicon: SentimentLexicon) -> PatternRules:
+    return pattern_rules(_textblob_analyzer(lexicon))
+
+
+def _textblob_polarity(text: str, lexicon: SentimentLexicon) -> float:
+    """``Sentiment(text)`` polarity of the domain-annotated TextBlob analyser: Pattern's
+    tokenizer, then its assessments (:func:`analysis._pattern.assessments`, which skips words
+    that change nothing) averaged as Pattern averages them."""
+    analyzer = _textblob_analyzer(lexicon)
+    words = [w.lower() for w in " ".join(analyzer.tokenizer(text)).split()]
+    chunks = assessments(words, _textblob_rules(lexicon))
+    total: float = 0  # Pattern starts its sum at the integer 0
+    for _, p, _ in chunks:
+        total += p
+    return total / float(len(chunks) or 1)
+
+
+@functools.lru_cache(maxsize=8)
 def _vader_analyzer(lexicon: SentimentLexicon) -> Any:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -1104,6 +1123,5 @@ def text_polarity(
     if backend == "vader":
         compound = float(_vader_analyzer(lex).polarity_scores(text)["compound"])
         return compound, label_for(compound, VADER_NEGATIVE_THRESHOLD, VADER_POSITIVE_THRESHOLD)
-    polarity = float(_textblob_analyzer(lex)(text)[0])
-    polarity = max(-1.0, min(1.0, polarity))
+    polarity = max(-1.0, min(1.0, float(_textblob_polarity(text, lex))))
     return polarity, label_for(polarity, TEXTBLOB_NEGATIVE_THRESHOLD, TEXTBLOB_POSITIVE_THRESHOLD)

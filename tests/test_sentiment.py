@@ -597,3 +597,48 @@ def test_evaluate_missing_and_malformed_data(tmp_path: Path) -> None:
     wrong = _write_rows(tmp_path / "wrong.jsonl", [{**_row("Russia helps.", "Russia", 1), "to": 3}])
     with pytest.raises(InputError, match="mention"):
         ev.load_examples(wrong)
+
+
+_PATTERN_WORDS = [
+    "not",
+    "very",
+    "good",
+    "bad",
+    "really",
+    "never",
+    "n't",
+    "isn't",
+    "terrorism",
+    "threat",
+    "!",
+    "(!)",
+    ":)",
+    ":-(",
+    "<3",
+    "Pakistan",
+    "the",
+    "a",
+    "slightly",
+    "GREAT",
+    "?",
+    "...",
+    '"',
+    "'",
+    ",",
+    "peace",
+    "killed",
+    "U.S.",
+    "Mr.",
+    "x",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PATTERN_WORDS), max_size=20), st.sampled_from([" ", "", "\n"]))
+def test_text_polarity_equals_textblobs_own_analyser(words: list[str], sep: str) -> None:
+    # The ported assessments (which skip words that change nothing) give the domain-annotated
+    # analyser's own polarity, bit for bit.
+    lexicon = sentiment.default_sentiment_lexicon()
+    text = sep.join(words)
+    expected = float(sentiment._textblob_analyzer(lexicon)(text)[0])
+    assert sentiment._textblob_polarity(text, lexicon) == expected
