@@ -934,7 +934,10 @@ def _decide(
     w = model.weights[cols].astype(np.float64)
     for c in range(3):
         z[:, c] = np.bincount(rows, weights=w[:, c], minlength=n)
-    dense = np.asarray(dense_rows, dtype=np.float64)
+    width = len(DENSE_NAMES)
+    dense = np.fromiter(
+        itertools.chain.from_iterable(dense_rows), dtype=np.float64, count=n * width
+    ).reshape(n, width)  # one flat pass: faster than discovering the shape of nested rows
     dense = (dense - model.dense_mean) / model.dense_scale
     z += dense @ model.dense_weights.astype(np.float64)
     z += model.bias
