@@ -90,6 +90,11 @@ NEEDS_AS_WINDOW = 300
 MAX_REPORTED_PER_UNIT = 3
 #: Share of capitalised words that marks a headline ("Obama Says Museum Will Tell …").
 HEADLINE_CAPS_SHARE = 0.6
+#: Words of a unit read to decide whether it is a headline: a headline is short.
+HEADLINE_WORDS = 40
+#: Characters searched first for those words (40 words of 12 characters, spaces included);
+#: the whole unit is searched only when fewer words are found there.
+HEADLINE_CHARS = 480
 #: Deepest nesting of quotation marks tracked (“… ‘…’ …”); deeper marks are ignored.
 MAX_NESTING = 2
 #: Farthest (in characters) a pronoun looks back for its antecedent: about two paragraphs.
@@ -191,11 +196,13 @@ class SpeechVerbs:
     given_names: Mapping[str, str]
     _pattern: re.Pattern[str] = field(repr=False)
     _opinion: re.Pattern[str] = field(repr=False)
+    _scan: re.Pattern[str] | None = field(repr=False, default=None)
 
 
 # --- lexicon loading -------------------------------------------------------------------------
 
 _VOWELS = "aeiou"
+_WORD_EDGES = re.compile(r"\w(?:.*\w)?", re.DOTALL)  # starts and ends with a word character
 
 
 def _inflect(lemma: str) -> list[str]:
@@ -376,10 +383,19 @@ def _compile(parts: dict[str, Any], version: str, sources: tuple[str, ...]) -> S
     given.update({n: "male" for n in parts["male_names"]})
     forms = set(cues)
     forms |= {f[0].upper() + f[1:] for f in cues}
-    pattern = re.compile(r"\b(?:" + _trie(sorted(forms)) + r")\b")
+    body = _trie(sorted(forms))
+    pattern = re.compile(r"\b(?:" + body + r")\b")
+    # The cues after a non-word character, as group 1: the matches of ``pattern`` after the
+    # text's first character when every form starts and ends with a word character (see
+    # _find_cues); a pattern that starts with a character class lets the regex engine skip
+    # from one non-word character to the next instead of trying every position
+    edges_ok = bool(forms) and all(_WORD_EDGES.fullmatch(f) for f in forms)
+    scan = re.compile(r"\W(" + body + r")\b") if edges_ok else None
     nouns = "|".join(re.escape(n) for n in sorted(parts["opinion_nouns"], key=len, reverse=True))
+    # "[Ii]" before the look-behind (the same matches as "(?<![\w’'])[Ii]n"): a pattern that
+    # starts with a character class lets the regex engine skip to candidate letters
     opinion = re.compile(
-        r"(?<![\w’'])[Ii]n\s+(?P<poss>his|her|their|its|"
+        r"[Ii](?<![\w’'].)n\s+(?P<poss>his|her|their|its|"
         r"[A-Z][\w.\-]{0,40}(?:\s+[A-Z][\w.\-]{0,40}){0,3}[’']s?)\s+(?:own\s+)?"
         rf"(?:{nouns or 'opinion'})\b"
     )
@@ -397,6 +413,7 @@ def _compile(parts: dict[str, Any], version: str, sources: tuple[str, ...]) -> S
         given_names=given,
         _pattern=pattern,
         _opinion=opinion,
+        _scan=scan,
     )
 
 
@@ -963,16 +980,23 @@ _INTRO_PHRASE = re.compile(
 _GAP_GLUE = re.compile(r"[\s,:]*(?:that|this|as follows|the following)?[\s,:]*")
 _GAP_CONJ = re.compile(r"[\s,]*(?:but|and|then|before|adding)[\s,:]*")
 _DIRECT_START = re.compile(r"[\W_]*(?:[^\W\d_]|\d)", re.UNICODE)
-_MARK = re.compile(r"''|``|[\"“”„‟«»‹›‘’‚‛']")
+# ''|``|["“”„‟«»‹›‘’‚‛'] with the first character as a class (a pattern that starts with a
+# character class lets the regex engine skip to candidate characters): '' and `` are marks,
+# a lone ` is not
+_MARK = re.compile(r"[\"“”„‟«»‹›‘’‚‛'`](?:(?<=')'|(?<=`)`|(?<!`))")
 _TOKEN = re.compile(r"[^\W_](?:[\w’'.&\-]{0,60}[\w])?\.?|[^\w\s]")
 _WORDS = re.compile(r"[^\W_]+")
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ŽА-Я"
-_NAME_TOKEN = (
-    rf"(?:(?:[{_UPPER}]\.){{1,3}}|[{_UPPER}][a-z]{{0,2}}\.|[{_UPPER}](?:[\w’'\-]{{0,40}}[\w])?)"
-)
+# A name token is a capital followed by initials ("J.R."), an abbreviation ("Sen.", "Mr.") or
+# the rest of a word
+_NAME_TAIL = rf"(?:\.(?:[{_UPPER}]\.){{0,2}}|[a-z]{{0,2}}\.|(?:[\w’'\-]{{0,40}}[\w])?)"
+_NAME_TOKEN = rf"[{_UPPER}]{_NAME_TAIL}"
+# The run's first capital comes before the look-behind (the same matches as
+# "(?<![\w’'\-])" + _NAME_TOKEN): a pattern that starts with a character class lets the regex
+# engine skip to candidate capitals, twice as fast over a whole text
 _NAME_RUN = re.compile(
-    rf"(?<![\w’'\-]){_NAME_TOKEN}(?:[ \t]+(?:(?:{'|'.join(sorted(_NAME_PARTICLES))})[ \t]+)?"
-    rf"{_NAME_TOKEN}){{0,7}}"
+    rf"[{_UPPER}](?<![\w’'\-].){_NAME_TAIL}"
+    rf"(?:[ \t]+(?:(?:{'|'.join(sorted(_NAME_PARTICLES))})[ \t]+)?{_NAME_TOKEN}){{0,7}}"
 )
 
 
@@ -1285,6 +1309,8 @@ class _Context:
         self.lex = lex
         self._names: list[tuple[int, int, str, str | None]] | None = None
         self._name_starts: list[int] = []
+        self._name_last: list[str] = []  # last word of each name
+        self._name_words: list[int] = []  # words in each name
         self._actor_cache: dict[str, bool] = {}
         self.quoted: _Intervals | None = None
         self.speakers: list[tuple[int, str]] = []  # (offset, name) of resolved person speakers
@@ -1686,14 +1712,13 @@ class _Context:
         surnames: dict[str, tuple[str, str | None]] = {}
         quoted = self.quoted
         for m in _NAME_RUN.finditer(self.text):
-            if quoted is not None and quoted.contains(m.start()):
-                continue  # names inside quotations are not antecedents of the narrative
             raw = m.group()
-            if " " not in raw and "\t" not in raw:
-                b = raw.rstrip(".")
-                if b not in surnames:
-                    continue  # a lone capitalised word that names no known person
-            res = self.person_name(m.start(), m.end(), surnames)
+            if " " not in raw and "\t" not in raw and raw.rstrip(".") not in surnames:
+                continue  # a lone capitalised word that names no known person (the most common)
+            start = m.start()
+            if quoted is not None and quoted.contains(start):
+                continue  # names inside quotations are not antecedents of the narrative
+            res = self.person_name(start, m.end(), surnames)
             if res is None:
                 continue
             out.append(res)
@@ -1703,6 +1728,9 @@ class _Context:
                 surnames[name[cut + 1 :]] = (name, res[3])
         self._names = out
         self._name_starts = [n[0] for n in out]
+        splits = [n[2].split() for n in out]
+        self._name_last = [w[-1] for w in splits]
+        self._name_words = [len(w) for w in splits]
         return out
 
     def person_name(
@@ -1789,14 +1817,12 @@ class _Context:
         if not parts:
             return name
         names = self.names()
+        last_words, n_words = self._name_last, self._name_words
+        last, n = parts[-1], len(parts)
         i = bisect.bisect_right(self._name_starts, pos) - 1
-        seen = 0
-        while i >= 0 and seen < 4 * MAX_ANTECEDENT_CANDIDATES:
-            full = names[i][2]
-            if full.split()[-1] == parts[-1] and len(full.split()) > len(parts):
-                return full
-            i -= 1
-            seen += 1
+        for k in range(i, max(i - 4 * MAX_ANTECEDENT_CANDIDATES, -1), -1):
+            if last_words[k] == last and n_words[k] > n:
+                return names[k][2]
         return name
 
 
@@ -1874,6 +1900,16 @@ def _words_between(text: str, start: int, end: int, limit: int = 64) -> int:
         if n >= limit:
             break
     return n
+
+
+def _leading_words(text: str, start: int, end: int) -> list[str]:
+    """The first ``HEADLINE_WORDS`` words of text[start:end]; the last may be cut short, but
+    every word has its first character (all a headline test reads)."""
+    cut = min(end, start + HEADLINE_CHARS)
+    words = _WORDS.findall(text, start, cut)
+    if len(words) < HEADLINE_WORDS and cut < end:
+        words = _WORDS.findall(text, start, end)
+    return words[:HEADLINE_WORDS]
 
 
 def _only_gap(text: str, start: int, end: int) -> bool:
@@ -1993,7 +2029,7 @@ class _Extractor:
     def _frames(
         self,
         u: _Unit,
-        cue_matches: Sequence[re.Match[str]],
+        cue_matches: Sequence[tuple[int, int, str]],
         opinions: Sequence[re.Match[str]],
     ) -> list[_Frame]:
         text = self.text
@@ -2005,14 +2041,13 @@ class _Extractor:
             i = bisect.bisect_right(opens, pos) - 1
             return u.quotes[i] if i >= 0 else None
 
-        for m in cue_matches:
-            cs, ce = m.start(), m.end()
+        for cs, ce, cue in cue_matches:
             qb = quote_before(cs)
             if qb is not None and cs < qb.close:
                 continue
             if (cs > 0 and text[cs - 1] in "’'-") or text.startswith("-", ce):
                 continue
-            form = " ".join(m.group().lower().split())
+            form = " ".join(cue.lower().split())
             cls = lex.cues.get(form)
             if cls is None:
                 continue
@@ -2131,10 +2166,7 @@ class _Extractor:
         text = self.text
         if _TRAILING_TEXT.search(text, ce, u.end) is None:
             return True
-        words = [
-            m.group()
-            for m, _ in zip(_WORDS.finditer(text, u.start, u.end), range(40), strict=False)
-        ]
+        words = _leading_words(text, u.start, u.end)
         caps = sum(1 for w in words if w[0].isupper() or w[0].isdigit())
         return len(words) >= 3 and caps >= HEADLINE_CAPS_SHARE * len(words)
 
@@ -2321,8 +2353,8 @@ class _Extractor:
 
     def _attribute(self, units: Sequence[_Unit]) -> list[_Record]:
         text = self.text
-        cue_matches = list(self.lex._pattern.finditer(text))
-        cue_starts = [m.start() for m in cue_matches]
+        cue_matches = _find_cues(self.lex, text)
+        cue_starts = [m[0] for m in cue_matches]
         opinions = list(self.lex._opinion.finditer(text))
         op_starts = [m.start() for m in opinions]
         records: list[_Record] = []
@@ -2695,7 +2727,7 @@ class _Extractor:
                             descriptions[speaker] = description
                         else:
                             description = descriptions.get(speaker)
-            parts = tuple(p for p in rec.parts if p[0] < p[1])
+            parts = tuple([p for p in rec.parts if p[0] < p[1]])
             if not parts:
                 continue
             q = Quote(
@@ -2800,6 +2832,27 @@ class _Extractor:
         if head in lex.role_nouns:
             return name, None, "person"
         return name, None, "organisation"
+
+
+def _find_cues(lex: SpeechVerbs, text: str) -> list[tuple[int, int, str]]:
+    """(start, end, cue as written) of the cues in ``text``: ``lex._pattern.finditer(text)``.
+
+    With ``lex._scan``, a cue after the first character is found after its non-word
+    character; a cue that starts the text is matched on its own, and the scan goes on after it
+    (the next cue cannot start where it ends, as both sides of a boundary would be word
+    characters).
+    """
+    scan = lex._scan
+    if scan is None:
+        return [(m.start(), m.end(), m.group()) for m in lex._pattern.finditer(text)]
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    first = lex._pattern.match(text)
+    if first is not None:
+        out.append((0, first.end(), first.group()))
+        pos = first.end()
+    out.extend([(m.start(1), m.end(1), m.group(1)) for m in scan.finditer(text, pos)])
+    return out
 
 
 def _disjoint(quotes: list[Quote]) -> list[Quote]:

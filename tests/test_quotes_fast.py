@@ -1,0 +1,89 @@
+"""The fast paths of ``analysis.quotes`` give what the general forms they replace give.
+
+Each fast path is compared, on arbitrary text, with the plain pattern or loop it stands for
+(written out here as it was before the fast path).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis import quotes
+from analysis.quotes import _NAME_PARTICLES, _UPPER, _WORDS, default_speech_verbs
+
+#: Characters that exercise the patterns: capitals, apostrophes, quote marks, dots, hyphens,
+#: spaces and the letters of the cue words and opinion phrases.
+_ALPHABET = st.sampled_from(
+    [
+        *"aeinostdlrhgy AISTMJRÉЖ.'’‘`\"“”«»‹›‚‛„‟-_\t\n,;:1",
+        *["said", "says", "told", " in ", "In his view", "according to", "Mr.", "van", "J.R."],
+    ]
+)
+_TEXT = st.lists(_ALPHABET, max_size=60).map("".join) | st.text(max_size=80)
+
+_NAME_TOKEN = (
+    rf"(?:(?:[{_UPPER}]\.){{1,3}}|[{_UPPER}][a-z]{{0,2}}\.|[{_UPPER}](?:[\w’'\-]{{0,40}}[\w])?)"
+)
+_NAME_RUN = re.compile(
+    rf"(?<![\w’'\-]){_NAME_TOKEN}(?:[ \t]+(?:(?:{'|'.join(sorted(_NAME_PARTICLES))})[ \t]+)?"
+    rf"{_NAME_TOKEN}){{0,7}}"
+)
+_MARK = re.compile(r"''|``|[\"“”„‟«»‹›‘’‚‛']")
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], dict[str, str]]]:
+    return [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT)
+def test_name_runs_match_the_look_behind_first_pattern(text: str) -> None:
+    assert _spans(quotes._NAME_RUN, text) == _spans(_NAME_RUN, text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT)
+def test_quote_marks_match_the_alternation(text: str) -> None:
+    assert _spans(quotes._MARK, text) == _spans(_MARK, text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT)
+def test_opinion_phrases_match_the_look_behind_first_pattern(text: str) -> None:
+    fast = default_speech_verbs()._opinion
+    head = r"[Ii](?<![\w’'].)n"
+    assert fast.pattern.startswith(head)
+    plain = re.compile(r"(?<![\w’'])[Ii]n" + fast.pattern[len(head) :])
+    assert _spans(fast, text) == _spans(plain, text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT)
+def test_cue_scan_finds_the_cues_of_the_full_pattern(text: str) -> None:
+    lex = default_speech_verbs()
+    assert lex._scan is not None
+    plain = [(m.start(), m.end(), m.group()) for m in lex._pattern.finditer(text)]
+    assert quotes._find_cues(lex, text) == plain
+
+
+def test_cue_scan_is_off_for_a_cue_that_starts_with_punctuation() -> None:
+    assert quotes._WORD_EDGES.fullmatch("said")
+    assert quotes._WORD_EDGES.fullmatch("told reporters")
+    assert not quotes._WORD_EDGES.fullmatch("‘said")
+    assert not quotes._WORD_EDGES.fullmatch("acc.")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Word", "word", "9", " ", ", ", "x" * 30]), max_size=120))
+def test_leading_words_have_the_first_letters_of_the_first_forty_words(parts: list[str]) -> None:
+    text = "".join(parts)
+    fast = quotes._leading_words(text, 0, len(text))
+    plain = [
+        m.group()
+        for m in itertools.islice(_WORDS.finditer(text, 0, len(text)), quotes.HEADLINE_WORDS)
+    ]
+    assert [w[0] for w in fast] == [w[0] for w in plain]
