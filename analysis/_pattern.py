@@ -10,8 +10,10 @@ the whole package is then there as usual.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
+import re
 import sys
 import threading
 from dataclasses import dataclass
@@ -168,3 +170,109 @@ def assessments(lower: list[str], rules: PatternRules) -> list[tuple[int, float,
             if w.isalpha() is False and len(w) <= 5 and w not in punctuation and w in emoticons:
                 a.append([i, emoticons[w], 1.0, 1.0, 1])
     return [(head, float(p * -0.5 if neg < 0 else p), float(s)) for head, p, s, _, neg in a]
+
+
+@dataclass(frozen=True, slots=True)
+class _TokenizerRules:
+    replacements: tuple[tuple[str, str], ...]
+    replaced: dict[str, str]
+    punctuation: tuple[str, ...]
+    trailing: tuple[str, ...]
+    abbreviations: frozenset[str]
+    abbreviation_patterns: tuple[re.Pattern[str], ...]
+    sarcasm: re.Pattern[str]
+    emoticons: re.Pattern[str]
+    token: re.Pattern[str]
+
+
+#: Sentence ends and the marks that may follow one, as Pattern's tokenizer reads them.
+_EOS = "END-OF-SENTENCE"
+_ENDS = ("...", ".", "!", "?", _EOS)
+_TRAILERS = ("'", '"', "”", "’", "...", ".", "!", "?", ")", _EOS)
+_LINEBREAKS = re.compile(r"\n{2,}")
+_WHITESPACE = re.compile(r"\s+")
+
+
+@functools.cache
+def _rules() -> _TokenizerRules:
+    text = textblob_text()
+    punctuation = tuple(text.PUNCTUATION.replace(".", ""))
+    return _TokenizerRules(
+        # Pattern applies these with re.sub; they are literal strings (no pattern syntax, no
+        # escapes: tests/test_sentiment.py checks), so str.replace does the same
+        replacements=tuple(text.replacements.items()),
+        replaced=dict(text.replacements),
+        punctuation=punctuation,
+        trailing=(*punctuation, "."),
+        abbreviations=frozenset(text.ABBREVIATIONS),
+        abbreviation_patterns=(text.RE_ABBR1, text.RE_ABBR2, text.RE_ABBR3),
+        sarcasm=text.RE_SARCASM,
+        emoticons=text.RE_EMOTICONS,
+        token=text.TOKEN,
+    )
+
+
+def _join_emoticon(m: re.Match[str]) -> str:
+    return m.group(1).replace(" ", "") + m.group(2)
+
+
+def find_tokens(string: str) -> list[str]:
+    """Pattern's ``find_tokens`` with its default settings (the tokenizer of TextBlob's
+    sentiment analyser): the same sentences of space-separated tokens, with the literal
+    replacements done by ``str.replace`` and the rules read once (tests/test_sentiment.py
+    compares the two on arbitrary text)."""
+    r = _rules()
+    for a, b in r.replacements:
+        string = string.replace(a, b)
+    string = (
+        string.replace("“", " “ ")
+        .replace("”", " ” ")
+        .replace("‘", " ‘ ")
+        .replace("’", " ’ ")
+        .replace("'", " ' ")
+        .replace('"', ' " ')
+    )
+    string = string.replace("\r\n", "\n")
+    string = _LINEBREAKS.sub(f" {_EOS} ", string)
+    string = _WHITESPACE.sub(" ", string)
+    punctuation, trailing, replaced = r.punctuation, r.trailing, r.replaced
+    tokens: list[str] = []
+    for t in r.token.findall(string + " "):
+        tail = []
+        while t.startswith(punctuation) and t not in replaced:
+            tokens.append(t[0])  # leading punctuation
+            t = t[1:]
+        while t.endswith(trailing) and t not in replaced:
+            if t.endswith(punctuation):  # trailing punctuation
+                tail.append(t[-1])
+                t = t[:-1]
+            if t.endswith("..."):  # an ellipsis before a full stop
+                tail.append("...")
+                t = t[:-3].rstrip(".")
+            if t.endswith("."):  # a full stop, unless it ends an abbreviation
+                if t in r.abbreviations or any(p.match(t) for p in r.abbreviation_patterns):
+                    break
+                tail.append(t[-1])
+                t = t[:-1]
+        if t != "":
+            tokens.append(t)
+        tokens.extend(reversed(tail))
+    sentences: list[list[str]] = [[]]
+    i = j = 0
+    while j < len(tokens):
+        if tokens[j] in _ENDS:
+            # citations, closing parentheses and repeated punctuation stay with the sentence
+            while j < len(tokens) and tokens[j] in _TRAILERS:
+                if tokens[j] in ("'", '"') and sentences[-1].count(tokens[j]) % 2 == 0:
+                    break  # balanced quotes
+                j += 1
+            sentences[-1].extend(t for t in tokens[i:j] if t != _EOS)
+            sentences.append([])
+            i = j
+        j += 1
+    sentences[-1].extend(tokens[i:j])
+    return [
+        r.emoticons.sub(_join_emoticon, r.sarcasm.sub("(!)", " ".join(s)))
+        for s in sentences
+        if len(s) > 0
+    ]

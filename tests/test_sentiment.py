@@ -642,3 +642,58 @@ def test_text_polarity_equals_textblobs_own_analyser(words: list[str], sep: str)
     text = sep.join(words)
     expected = float(sentiment._textblob_analyzer(lexicon)(text)[0])
     assert sentiment._textblob_polarity(text, lexicon) == expected
+
+
+_TOKENIZER_PIECES = [
+    "a",
+    "Word",
+    "'",
+    "’",
+    "“",
+    "”",
+    '"',
+    ".",
+    "...",
+    "!",
+    "?",
+    "(",
+    ")",
+    "(!)",
+    ":)",
+    ": )",
+    "\n",
+    "\n\n",
+    "\r\n",
+    " ",
+    "n't",
+    "'s",
+    "U.S.",
+    "Mr.",
+    "e.g.",
+    "x.y.",
+    "A.",
+    "-",
+    "_",
+    "<3",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENIZER_PIECES), max_size=25))
+def test_pattern_tokenizer_port_equals_patterns_own(pieces: list[str]) -> None:
+    # The same sentences of tokens as Pattern's find_tokens (which TextBlob's analyser uses).
+    from analysis import _pattern
+
+    text = "".join(pieces)
+    assert _pattern.find_tokens(text) == _pattern.textblob_text().find_tokens(text)
+
+
+def test_pattern_tokenizer_replacements_are_literal() -> None:
+    # find_tokens applies Pattern's re.sub replacements with str.replace: only right while they
+    # hold no pattern syntax and no escapes.
+    import re
+
+    from analysis import _pattern
+
+    for a, b in _pattern.textblob_text().replacements.items():
+        assert re.escape(a) == a and "\\" not in b
