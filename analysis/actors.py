@@ -9,6 +9,7 @@ compound.
 
 from __future__ import annotations
 
+import itertools
 import operator
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,6 +43,7 @@ _COMPOUND = re.compile(rf"[^\W\d_]+(?:[{_HYPHENS}][^\W\d_]+)+(?![\w])")
 _EXCLUDED, _COMPOUND_WORD, _SIMPLE, _CANDIDATES = range(4)
 _ORDER = operator.attrgetter("start", "end", "actor")
 _WORD = re.compile(r"[^\W\d_][\w.'’]*")
+_KEY_END = re.compile(r"[\w.]")
 #: Shortest all-capital neighbour word that marks a headline in capitals ("PAKISTAN IS READY"),
 #: where short capitalised aliases (IS, US) are ordinary words.
 _HEADLINE_WORD_MIN = 2
@@ -98,6 +100,10 @@ class ActorLexicon:
     _pattern: re.Pattern[str] = field(repr=False)
     _resolve: Mapping[str, tuple[Any, ...]] = field(repr=False)
     _pattern_ci: re.Pattern[str] = field(repr=False)
+    #: ``_pattern`` after its one character of left context, the key as group 1 (None when a
+    #: key could make the two differ): a pattern that begins with a character set lets ``re``
+    #: skip in C to where a key can start instead of trying the whole trie at every position.
+    _pattern_after: re.Pattern[str] | None = field(default=None, repr=False)
     _short: dict[str, tuple[Mention, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -220,8 +226,13 @@ def _compile(
     trie = _trie_regex(sorted(keys))
     # Matching runs on the lower-cased text (much faster than IGNORECASE on a large trie);
     # the case-insensitive pattern is the fallback for texts whose length changes when lowered.
-    pattern = re.compile(r"(?<![\w.])" + trie + r"(?![\w])")
+    pattern = re.compile(r"(?<![\w.])(" + trie + r")(?![\w])")
     pattern_ci = re.compile(r"(?<![\w.])" + trie + r"(?![\w])", re.IGNORECASE)
+    # A match after the first character needs a character before it that is neither a word
+    # character nor "."; the scan can consume that character when no match can end where the
+    # next one starts, i.e. when every key ends with a word character or ".".
+    after_ok = all(key and _KEY_END.fullmatch(key[-1]) for key in keys)
+    pattern_after = re.compile(r"[^\w.](" + trie + r")(?![\w])") if after_ok else None
     excluded = frozenset(" ".join(e.lower().split()) for e in exclude)
     resolve: dict[str, tuple[Any, ...]] = {}
     for key in keys:
@@ -247,6 +258,7 @@ def _compile(
         _resolve=resolve,
         _pattern=pattern,
         _pattern_ci=pattern_ci,
+        _pattern_after=pattern_after,
     )
 
 
@@ -315,16 +327,30 @@ def _is_headline_context(text: str, start: int, end: int, lexicon: ActorLexicon)
     return caps(prev) and caps(nxt)
 
 
+def _hyphen_offsets(text: str) -> list[int]:
+    """Offsets of the hyphen-like characters in ``text``, in order (what ``_HYPHEN.finditer``
+    finds, by fast substring searches: a regex character-set scan costs far more per character).
+    """
+    found: list[int] = []
+    for ch in _HYPHENS:
+        at = text.find(ch)
+        while at >= 0:
+            found.append(at)
+            at = text.find(ch, at + 1)
+    found.sort()
+    return found
+
+
 def _compound_mentions(
     text: str, lexicon: ActorLexicon
 ) -> tuple[list[Mention], list[tuple[int, int]]]:
     mentions: list[Mention] = []
     spans: list[tuple[int, int]] = []
     covered = -1
-    for h in _HYPHEN.finditer(text):
-        if h.start() < covered:
+    for at in _hyphen_offsets(text):
+        if at < covered:
             continue
-        start = h.start()
+        start = at
         while start > 0 and text[start - 1].isalpha():
             start -= 1
         m = _COMPOUND.match(text, start)
@@ -382,16 +408,29 @@ def _find_mentions(text: str, lex: ActorLexicon) -> list[Mention]:
     c_idx = 0
     n_compounds = len(compound_spans)
     lowered = text.lower()
-    same_length = len(lowered) == len(text)
-    pattern = lex._pattern if same_length else lex._pattern_ci
-    for m in pattern.finditer(lowered if same_length else text):
-        start, end = m.span()
+    found: Iterable[re.Match[str]]
+    if len(lowered) != len(text):
+        same_length = False
+        found = lex._pattern_ci.finditer(text)
+    elif lex._pattern_after is None:
+        same_length = True
+        found = lex._pattern.finditer(lowered)
+    else:
+        same_length = True
+        # A key at the very start, then keys after their left context (see _pattern_after).
+        head = lex._pattern.match(lowered)
+        found = lex._pattern_after.finditer(lowered, head.end() if head else 0)
+        if head is not None:
+            found = itertools.chain((head,), found)
+    key_group = 1 if same_length else 0  # the key's group in the pattern used
+    for m in found:
+        start, end = m.span(key_group)
         if n_compounds:
             while c_idx < n_compounds and compound_spans[c_idx][1] <= start:
                 c_idx += 1
             if c_idx < n_compounds and compound_spans[c_idx][0] < end:
                 continue
-        key = m.group() if same_length else m.group().lower()
+        key = m.group(1) if same_length else m.group().lower()
         rule = resolve.get(key)
         if rule is None:
             rule = resolve.get(" ".join(key.split()))

@@ -92,6 +92,9 @@ WILDCARD_REACH = 30
 RATE_PER_WORDS = 1000
 #: Default characters of context on each side of a keyword in :func:`kwic`.
 KWIC_WIDTH = 60
+#: At most this many surfaces per theme have their term remembered (bounded memory; a corpus
+#: repeats far fewer distinct surfaces than that).
+RESOLVED_CACHE = 20_000
 
 #: Columns of :func:`hits_frame` (and of the pipeline's themes table).
 HITS_COLUMNS: tuple[str, ...] = ("doc_id", "theme", "term", "surface", "start", "end", "sentence")
@@ -124,7 +127,10 @@ _NORMAL = {
     **dict.fromkeys(_AS_HYPHEN, "-"),
     **dict.fromkeys(_AS_APOSTROPHE, "'"),
 }
-_TO_NORMALISE = re.compile(f"[{_AS_SPACE}{_AS_HYPHEN}{_AS_APOSTROPHE}]")
+#: (character, replacement) pairs of :data:`_NORMAL` for the ASCII characters alone: an ASCII
+#: text cannot hold the others.
+_NORMAL_ASCII = tuple((ch, rep) for ch, rep in _NORMAL.items() if ch.isascii())
+_NORMAL_ALL = tuple(_NORMAL.items())
 #: A space in a term: a run of spaces, or one line break or hyphen (with spaces around it).
 #: Atomic, so a long run of blanks cannot make the engine backtrack.
 _SPACE_RE = r"(?> ++[\n\-]?+ *+|[\n\-] *+)"
@@ -150,7 +156,12 @@ _WORD_SPLIT = re.compile(rf"(\s+|[{_HYPHENS}])")
 
 def _normalised(text: str) -> str:
     """``text`` with the separators the patterns know as " ", "-" and "'" (same length)."""
-    return _TO_NORMALISE.sub(lambda m: _NORMAL[m.group()], text)
+    # One fast substring search per character is much cheaper than a regex scan calling back into
+    # Python for every apostrophe; no replacement is itself replaced (" ", "-", "'" are kept).
+    for ch, rep in _NORMAL_ASCII if text.isascii() else _NORMAL_ALL:
+        if ch in text:
+            text = text.replace(ch, rep)
+    return text
 
 
 class ThemeLexiconWarning(UserWarning):
@@ -224,6 +235,9 @@ class _Matcher:
     #: Where the theme's terms can start: (lower-case first word, is a prefix, the word as
     #: written for a case-sensitive term or None).
     first_words: tuple[tuple[str, bool, str | None], ...]
+    #: Surface → the term it resolves to (or None), remembered: the same surfaces recur across
+    #: the documents of a corpus (at most :data:`RESOLVED_CACHE` of them).
+    resolved: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -239,6 +253,11 @@ class _Index:
     #: reach Python (source, and compiled for lower-cased text).
     scan_source: str | None
     scan_lower: re.Pattern[str] | None
+    #: The same words after a non-word character, the word as group 1, for lower-cased text:
+    #: a pattern that begins with a character set lets ``re`` skip in C to where a word can
+    #: start instead of trying the whole trie at every position (``scan_lower`` finds a word at
+    #: the very start of the text).
+    scan_after: re.Pattern[str] | None
 
 
 @dataclass(frozen=True)
@@ -257,7 +276,7 @@ class ThemeLexicon:
     definitions: Mapping[str, Theme]
     warnings: tuple[str, ...] = ()
     _matchers: tuple[_Matcher, ...] = field(default=(), repr=False)
-    _index: _Index = field(default=_Index({}, {}, 1, None, None), repr=False)
+    _index: _Index = field(default=_Index({}, {}, 1, None, None, None), repr=False)
 
     @property
     def themes(self) -> tuple[str, ...]:
@@ -420,13 +439,14 @@ def _build_index(matchers: Sequence[_Matcher]) -> _Index:
         for i in ids:
             prefixes.setdefault(word[:prefix_len], []).append((word, i))
     words = [list(w) for w in exact] + [[*w, _WILD] for w in prefix_words]
-    scan = r"(?<!\w)" + _trie_regex(words) if words else None
+    trie = _trie_regex(words) if words else None
     return _Index(
         exact={k: tuple(v.items()) for k, v in exact.items()},
         prefixes={k: tuple(v) for k, v in prefixes.items()},
         prefix_len=prefix_len,
-        scan_source=scan,
-        scan_lower=re.compile(scan) if scan else None,
+        scan_source=r"(?<!\w)(" + trie + ")" if trie else None,
+        scan_lower=re.compile(r"(?<!\w)(" + trie + ")") if trie else None,
+        scan_after=re.compile(r"\W(" + trie + ")") if trie else None,
     )
 
 
@@ -770,11 +790,21 @@ def _find(text: str, matchers: Sequence[_Matcher], index: _Index) -> list[ThemeH
     exact, prefixes, prefix_len = index.exact, index.prefixes, index.prefix_len
     spans: list[list[tuple[int, int]]] = [[] for _ in matchers]
     last_end = [-1] * len(matchers)
-    scan = index.scan_lower if lower else _anycase(index.scan_source)
-    if scan is None:
-        return []
-    for word_match in scan.finditer(haystack):
-        word = word_match.group() if lower else word_match.group().lower()
+    found: Iterable[re.Match[str]]
+    if lower:
+        if index.scan_lower is None or index.scan_after is None:
+            return []
+        head = index.scan_lower.match(haystack)
+        found = index.scan_after.finditer(haystack, head.end() if head else 0)
+        if head is not None:
+            found = itertools.chain((head,), found)
+    else:
+        scan = _anycase(index.scan_source)
+        if scan is None:
+            return []
+        found = scan.finditer(haystack)
+    for word_match in found:
+        word = word_match.group(1) if lower else word_match.group(1).lower()
         entries = exact.get(word, ())
         if prefixes and word[:prefix_len] in prefixes:
             entries = (
@@ -783,7 +813,7 @@ def _find(text: str, matchers: Sequence[_Matcher], index: _Index) -> list[ThemeH
             )
         if not entries:
             continue
-        pos = word_match.start()
+        pos = word_match.start(1)
         for i, as_written in entries:
             if pos < last_end[i]:  # inside the previous hit of this theme
                 continue
@@ -797,10 +827,19 @@ def _find(text: str, matchers: Sequence[_Matcher], index: _Index) -> list[ThemeH
                 last_end[i] = m.end()
     hits: list[ThemeHit] = []
     for i, matcher in enumerate(matchers):
+        if not spans[i]:
+            continue
+        resolved = matcher.resolved
         for start, end in spans[i]:
             if _excluded(matcher, haystack, lower, start, end):
                 continue
-            term = _resolve(matcher, text[start:end])
+            surface = text[start:end]
+            if surface in resolved:
+                term = resolved[surface]
+            else:
+                term = _resolve(matcher, surface)
+                if len(resolved) < RESOLVED_CACHE:
+                    resolved[surface] = term
             if term is not None:
                 hits.append(ThemeHit(matcher.theme, term, start, end))
     order = {matcher.theme: i for i, matcher in enumerate(matchers)}
