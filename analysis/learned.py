@@ -401,11 +401,11 @@ def _vader_valences(text: str) -> list[float] | None:
     if not _emojis().isdisjoint(text):
         return None
     raw = text.split()
-    stripped = [w.strip(_PUNCTUATION) for w in raw]
+    stripped = list(map(str.strip, raw, itertools.repeat(_PUNCTUATION)))
     words = [s if len(s) > 2 else w for s, w in zip(stripped, raw, strict=True)]
-    caps = sum(1 for w in words if w.isupper())
+    caps = sum(map(str.isupper, words))
     is_cap_diff = 0 < len(words) - caps < len(words)
-    lows = [w.lower() for w in words]
+    lows = list(map(str.lower, words))
     lexicon = sia.lexicon
     boosters = _vader_rules()[0]
     sentiments: list[float] = [0] * len(words)
@@ -570,6 +570,8 @@ def _token_matches(lowered: str) -> list[re.Match[str]]:
 
 def _negate(toks: list[str]) -> list[str]:
     """Mark words after a negation, up to the next clause boundary, with ``_NEG``."""
+    if NEGATIONS.isdisjoint(toks):
+        return toks  # nothing to mark (the list is only read)
     out: list[str] = []
     neg = False
     for t in toks:
