@@ -19,25 +19,16 @@ import argparse
 import os
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from target_bench import by_sentence, score_dev_splits, timed
 
 from analysis import learned
 
 Scored = tuple[float, str, int, int]
-
-
-def _timed(fn: object, repeat: int) -> tuple[float, float]:
-    """Best (CPU seconds, wall seconds) over ``repeat`` runs of ``fn()``."""
-    best_cpu = best_wall = float("inf")
-    for _ in range(repeat):
-        c0, w0 = time.process_time(), time.perf_counter()
-        fn()  # type: ignore[operator]
-        best_cpu = min(best_cpu, time.process_time() - c0)
-        best_wall = min(best_wall, time.perf_counter() - w0)
-    return best_cpu, best_wall
 
 
 def main() -> int:
@@ -71,33 +62,17 @@ def main() -> int:
     path = Path(args.model) if args.model else Path(learned.__file__).parent / "data" / resource
     print(f"learned: {described} ({path.stat().st_size / 1e6:.2f} MB); loaded in {load_s:.1f} s")
 
-    examples: list[learned.Example] = []
-    for split in ("dev-rw", "dev-mt"):
-        split_examples = learned.load_newsmtsc(data / f"{split}.jsonl")
-        examples.extend(split_examples)
-        results = batch([(ex.sentence, [(ex.start, ex.end)]) for ex in split_examples])
-        pred = [learned.LABELS.index(r[0][1]) for r in results]
-        gold = [ex.label for ex in split_examples]
-        f1 = 100 * learned.macro_f1(gold, pred)
-        acc = 100 * sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold)
-        print(
-            f"{split}: macro-F1 {f1:.1f}  accuracy {acc:.1f}  (n={len(gold)}; "
-            f"recorded in the model file: {recorded.get(split)})"
-        )
-
-    groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for ex in examples:
-        groups[ex.sentence].append((ex.start, ex.end))
-    items = list(groups.items())
+    examples = score_dev_splits(data, batch, recorded)
+    items = by_sentence(examples)
     n = len(examples)
     batch(items[:10])  # warm up
 
-    cpu, wall = _timed(lambda: batch(items), args.repeat)
+    cpu, wall = timed(lambda: batch(items), args.repeat)
     print(
         f"batched ({n} targets in {len(items)} sentences): {n / cpu:,.0f} targets per "
         f"CPU-second, {n / wall:,.0f} per wall second (one core)"
     )
-    cpu, wall = _timed(
+    cpu, wall = timed(
         lambda: [batch([(ex.sentence, [(ex.start, ex.end)])]) for ex in examples], args.repeat
     )
     print(

@@ -17,24 +17,15 @@ import argparse
 import os
 import sys
 import time
-from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from analysis import learned, transformer
+from target_bench import by_sentence, score_dev_splits, timed
 
-
-def _timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Best (CPU seconds, wall seconds) over ``repeat`` runs of ``fn()``."""
-    best_cpu = best_wall = float("inf")
-    for _ in range(repeat):
-        c0, w0 = time.process_time(), time.perf_counter()
-        fn()
-        best_cpu = min(best_cpu, time.process_time() - c0)
-        best_wall = min(best_wall, time.perf_counter() - w0)
-    return best_cpu, best_wall
+from analysis import transformer
 
 
 def main() -> int:
@@ -66,33 +57,18 @@ def main() -> int:
         f"loaded and merged in {time.perf_counter() - c0:.1f} s"
     )
 
-    examples: list[learned.Example] = []
-    for split in ("dev-rw", "dev-mt"):
-        split_examples = learned.load_newsmtsc(data / f"{split}.jsonl")
-        examples.extend(split_examples)
-        results = transformer.score_batch(
-            [(ex.sentence, [(ex.start, ex.end)]) for ex in split_examples], model=model
-        )
-        pred = [learned.LABELS.index(r[0][1]) for r in results]
-        gold = [ex.label for ex in split_examples]
-        f1 = 100 * learned.macro_f1(gold, pred)
-        acc = 100 * sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold)
-        print(
-            f"{split}: macro-F1 {f1:.1f}  accuracy {acc:.1f}  (n={len(gold)}; recorded in "
-            f"the model file: {model.meta.get('dev_macro_f1', {}).get(split)})"
-        )
+    def batch(items: list[tuple[str, list[tuple[int, int]]]]) -> Any:
+        return transformer.score_batch(items, model=model)
 
-    groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for ex in examples:
-        groups[ex.sentence].append((ex.start, ex.end))
-    items = list(groups.items())
+    examples = score_dev_splits(data, batch, model.meta.get("dev_macro_f1", {}))
+    items = by_sentence(examples)
     n = len(examples)
-    cpu, wall = _timed(lambda: transformer.score_batch(items, model=model), args.repeat)
+    cpu, wall = timed(lambda: transformer.score_batch(items, model=model), args.repeat)
     print(
         f"batched ({n} targets in {len(items)} sentences): {n / cpu:,.0f} targets per "
         f"CPU-second, {n / wall:,.0f} per wall second (one core)"
     )
-    cpu, wall = _timed(
+    cpu, wall = timed(
         lambda: [
             transformer.score(ex.sentence, [(ex.start, ex.end)], model=model) for ex in examples
         ],
