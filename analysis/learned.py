@@ -88,6 +88,14 @@ _TOKEN_NO_NT = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+(?:['’][^\W_]+)*|[^\w\s]
 #: ... and where, besides, no abbreviation can start (no ".x." in the text).
 _TOKEN_PLAIN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[^\w\s]")
 _ABBREVIATION_HINT = re.compile(r"\.[A-Za-z]\.")
+#: Where a text holds nothing but ASCII (less the separators \x1c-\x1f, which Unicode counts
+#: as spaces and ASCII does not) and these non-word marks, the same tokens come from ASCII
+#: patterns, which match several times faster than Unicode classes.
+_NOT_ASCII_TOKENS = re.compile("[^\x00-\x1b\x20-\x7f“”‘’—–…«»]")
+_TOKEN_NO_NT_ASCII = re.compile(
+    r"(?:[A-Za-z]\.){2,}|[A-Za-z0-9]+(?:['’][A-Za-z0-9]+)*|[^\w\s]", re.ASCII
+)
+_TOKEN_PLAIN_ASCII = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z0-9]+)*|[^\w\s]", re.ASCII)
 #: Digits are folded to one symbol: a number's value carries no polarity.
 _DIGIT = re.compile(r"\d")
 #: Placeholder for the target inside the clause, so "<t> blamed" generalises across names.
@@ -482,7 +490,6 @@ class _Sentence:
         "scores",
         "starts",
         "text",
-        "tri",
         "vader",
         "words_before",
     )
@@ -503,22 +510,24 @@ class _Sentence:
             itertools.accumulate(map(str.isalnum, map(operator.itemgetter(0), lower)), initial=0)
         )
         # digits folded (the same token boundaries: a digit and "0" are both word characters)
-        digits = _DIGIT.search(lowered) is not None
-        self.norm = [_DIGIT.sub("0", t) for t in self.lower] if digits else self.lower
+        if _DIGIT.search(lowered) is None:
+            self.norm = lower
+        else:  # one digit for one "0": the tokens keep their offsets
+            folded = _DIGIT.sub("0", lowered)
+            self.norm = list(map(folded.__getitem__, map(slice, self.starts, self.ends)))
         self.neg = _negate(self.norm)
         neg = self.neg
         self.bi = [f"{x} {y}" for x, y in itertools.pairwise(neg)]
-        self.tri = [f"{x} {y}" for x, y in zip(self.bi, neg[2:], strict=False)]
         self.chunks = _tb_chunks(self.lower)
         valences = _vader_valences(text)
         self.vader: tuple[list[int], list[int], list[float]] | None = None
         self.charged: list[int] = []
         if valences is not None and any(valences):
             # word offsets, needed only where a window may hold a scored word
-            spans = [m.span() for m in _WHITESPACE_TOKEN.finditer(text)]
-            if len(spans) == len(valences):
-                self.vader = ([a for a, _ in spans], [b for _, b in spans], valences)
-                self.charged = [a for (a, _), v in zip(spans, valences, strict=True) if v]
+            w_starts, w_ends = _word_offsets(text)
+            if len(w_starts) == len(valences):
+                self.vader = (w_starts, w_ends, valences)
+                self.charged = list(itertools.compress(w_starts, valences))
             else:
                 valences = None
         self.neutral = valences is not None and self.vader is None
@@ -526,6 +535,11 @@ class _Sentence:
             _vader_dict(valences, text.strip()) if valences is not None else _vader_scores(text)
         )
         self.scores = _tb_window(self.chunks, 0, len(self.lower), range(0)) + sentence_vader
+
+    def trigrams(self, lo: int, hi: int) -> list[str]:
+        """The trigrams starting at words ``lo`` to ``hi - 1`` (made on demand: only clauses
+        read them)."""
+        return [f"{x} {y}" for x, y in zip(self.bi[lo:hi], self.neg[lo + 2 : hi + 2], strict=False)]
 
     def vader_window(self, lo: int, hi: int, t_start: int, t_end: int, text: str) -> list[float]:
         """VADER scores of characters ``[lo, hi)`` without the target ``[t_start, t_end)``;
@@ -548,11 +562,29 @@ class _Sentence:
         return _vader_dict(picked, text)
 
 
+def _word_offsets(text: str) -> tuple[list[int], list[int]]:
+    """Start and end offsets of the whitespace-separated words of ``text`` (those of
+    :data:`_WHITESPACE_TOKEN`'s matches); counted from the words' lengths where single spaces
+    alone separate them (tests/test_learned.py compares the two)."""
+    words = text.split()
+    if " ".join(words) == text:
+        lengths = list(map(len, words))
+        one = itertools.repeat(1)
+        # word k ends at the sum of the first k + 1 lengths, plus k spaces
+        ends = list(map(operator.sub, itertools.accumulate(map(operator.add, lengths, one)), one))
+        return list(map(operator.sub, ends, lengths)), ends
+    spans = [m.span() for m in _WHITESPACE_TOKEN.finditer(text)]
+    return [a for a, _ in spans], [b for _, b in spans]
+
+
 def _token_matches(lowered: str) -> list[re.Match[str]]:
     """:data:`_TOKEN`'s matches in a lower-cased text (with "’" as "'"), found with the
     cheapest pattern that gives the same tokens: a word holding "n't" is matched whole, then
     split by :data:`_TOKEN` (tests/test_learned.py compares the two)."""
-    pattern = _TOKEN_NO_NT if _ABBREVIATION_HINT.search(lowered) else _TOKEN_PLAIN
+    if _NOT_ASCII_TOKENS.search(lowered) is None:
+        pattern = _TOKEN_NO_NT_ASCII if _ABBREVIATION_HINT.search(lowered) else _TOKEN_PLAIN_ASCII
+    else:
+        pattern = _TOKEN_NO_NT if _ABBREVIATION_HINT.search(lowered) else _TOKEN_PLAIN
     matches = list(pattern.finditer(lowered))
     if "n't" not in lowered:
         return matches
@@ -641,22 +673,42 @@ def _dense(
     c_start = min(start, sent.starts[lo]) if lo < first else start
     c_end = max(end, sent.ends[hi - 1]) if hi > last else end
     masked = text[c_start:start] + " " + text[end:c_end]
-    target = range(first, last)
-    chunks = sent.chunks
+    c_pol = c_subj = l_pol = l_subj = r_pol = r_subj = 0.0
+    c_n = l_n = r_n = 0
+    # _tb_window's sums for the clause, the left and the right of the target, in one pass
+    # (each sum adds the same terms in the same order)
+    for head, p, sj in sent.chunks:
+        if head < first:
+            l_pol += p
+            l_subj += sj
+            l_n += 1
+            if head >= lo:
+                c_pol += p
+                c_subj += sj
+                c_n += 1
+        elif head >= last:
+            r_pol += p
+            r_subj += sj
+            r_n += 1
+            if head < hi:
+                c_pol += p
+                c_subj += sj
+                c_n += 1
     dense = (
-        _tb_window(chunks, lo, hi, target)
-        + sent.vader_window(c_start, c_end, start, end, masked)
-        + _tb_window(chunks, 0, first, target)
-        + _tb_window(chunks, last, len(sent.norm), target)
-        + sent.scores
+        *((c_pol / c_n, c_subj / c_n) if c_n else (0.0, 0.0)),
+        *sent.vader_window(c_start, c_end, start, end, masked),
+        *((l_pol / l_n, l_subj / l_n) if l_n else (0.0, 0.0)),
+        *((r_pol / r_n, r_subj / r_n) if r_n else (0.0, 0.0)),
+        *sent.scores,
     )
-    return tuple(dense), c_start, c_end
+    return dense, c_start, c_end
 
 
 def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> TargetFeatures:
     located = _locate(sent, start, end)
     first, last, lo, hi = located
-    norm, neg, bi, tri = sent.norm, sent.neg, sent.bi, sent.tri
+    norm, neg, bi = sent.norm, sent.neg, sent.bi
+    tri = sent.trigrams(0, len(neg))
     n = len(norm)
     groups: list[tuple[str, list[str]]] = [
         ("l", neg[:first] + bi[: max(0, first - 1)]),
@@ -688,21 +740,47 @@ def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> Targ
 _ABSENT = -1
 
 
-class _Lookups:
-    """A model's n-gram -> column dictionaries, one per feature group."""
+#: The columns of an n-gram no context group has: (left, right, clause).
+_NOWHERE = (_ABSENT, _ABSENT, _ABSENT)
 
-    __slots__ = ("clause", "left", "near", "pos", "right")
+
+class _Lookups:
+    """A model's n-gram -> column dictionaries, one per feature group, and the left, right
+    and clause groups merged: n-gram -> ``(left, right, clause)`` columns (:data:`_ABSENT`
+    where a group lacks it), so a sentence's n-gram is looked up once, not three times."""
+
+    __slots__ = ("clause", "near", "pos", "sides")
 
     def __init__(self, groups: dict[str, dict[str, int]]) -> None:
         empty: dict[str, int] = {}
-        self.left = groups.get("l", empty)
-        self.right = groups.get("r", empty)
+        left = groups.get("l", empty)
+        right = groups.get("r", empty)
         self.clause = groups.get("c", empty)
+        self.sides = {
+            gram: (
+                left.get(gram, _ABSENT),
+                right.get(gram, _ABSENT),
+                self.clause.get(gram, _ABSENT),
+            )
+            for gram in sorted({*left, *right, *self.clause})
+        }
         self.near = (
             [groups.get(f"l{i}", empty) for i in range(NEAR_WINDOW)],
             [groups.get(f"r{i}", empty) for i in range(NEAR_WINDOW)],
         )
         self.pos = groups.get("pos", empty)
+
+
+#: One :class:`_Lookups` per model's groups (a handful of models per process at most).
+_LOOKUPS: dict[int, tuple[dict[str, dict[str, int]], _Lookups]] = {}
+
+
+def _lookups(model: LinearModel) -> _Lookups:
+    """The model's :class:`_Lookups`, built once per process."""
+    hit = _LOOKUPS.get(id(model.groups))
+    if hit is None or hit[0] is not model.groups:
+        hit = _LOOKUPS[id(model.groups)] = (model.groups, _Lookups(model.groups))
+    return hit[1]
 
 
 class _SentenceColumns:
@@ -711,30 +789,62 @@ class _SentenceColumns:
     A target's left context is a prefix of the sentence: its words and bigrams, interleaved
     in sentence order, are a prefix of one sequence, so its distinct columns are the first
     ``len(set(prefix))`` of that sequence's distinct columns in order of first appearance.
-    The right context is a suffix, read the same way from the end. A target's columns are then
-    two slices plus its clause n-grams, looked up per target (clauses are short).
-    :func:`feature_indices` over :func:`_target_features` gives the same columns
-    (tests/test_learned.py); :data:`_ABSENT` stands for n-grams the model lacks."""
+    The right context is a suffix, read the same way from the end. The clause n-grams (words,
+    bigrams, trigrams) are looked up once over the stretch all the targets' clauses cover, and
+    each target takes its slices of them. :func:`feature_indices` over
+    :func:`_target_features` gives the same columns (tests/test_learned.py); :data:`_ABSENT`
+    stands for n-grams the model lacks (None for clause n-grams)."""
 
-    __slots__ = ("c", "l_seq", "last_word", "left", "near", "pos", "r_seq", "right")
+    __slots__ = (
+        "c",
+        "c_lo",
+        "cb",
+        "ct",
+        "cw",
+        "last_word",
+        "left",
+        "n_left",
+        "n_right",
+        "near",
+        "pos",
+        "right",
+    )
 
-    def __init__(self, lookups: _Lookups, sent: _Sentence, l_end: int, r_start: int) -> None:
-        gl, gr = lookups.left, lookups.right
+    def __init__(
+        self, lookups: _Lookups, sent: _Sentence, located: Sequence[tuple[int, int, int, int]]
+    ) -> None:
         self.c = lookups.clause
         neg, bi = sent.neg, sent.bi
         n = len(neg)
+        l_end = max(f for f, _, _, _ in located)
+        r_start = min(t for _, t, _, _ in located)
+        get = lookups.sides.get
+        words = list(map(get, neg, itertools.repeat(_NOWHERE)))
+        pairs = list(map(get, bi, itertools.repeat(_NOWHERE)))
+        left, right, clause = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
         # [w0, -, w1, b0, w2, b1, ...]: the first 2p items are the context left of word p
         l_seq: list[int] = [_ABSENT] * (2 * l_end)
-        l_seq[0::2] = map(gl.get, neg[:l_end], itertools.repeat(_ABSENT))
-        l_seq[3::2] = map(gl.get, bi[: max(0, l_end - 1)], itertools.repeat(_ABSENT))
+        l_seq[0::2] = map(left, words[:l_end])
+        l_seq[3::2] = map(left, pairs[: max(0, l_end - 1)])
         # [w(n-1), -, w(n-2), b(n-2), ...]: the first 2(n-p) items are the context right of
         # word p - 1
         m = n - r_start
         r_seq: list[int] = [_ABSENT] * (2 * m)
-        r_seq[0::2] = map(gr.get, reversed(neg[r_start:]), itertools.repeat(_ABSENT))
-        r_seq[3::2] = map(gr.get, reversed(bi[r_start:]), itertools.repeat(_ABSENT))
-        self.l_seq, self.left = l_seq, list(dict.fromkeys(l_seq))
-        self.r_seq, self.right = r_seq, list(dict.fromkeys(r_seq))
+        r_seq[0::2] = map(right, reversed(words[r_start:]))
+        r_seq[3::2] = map(right, reversed(pairs[r_start:]))
+        self.left = list(dict.fromkeys(l_seq))
+        self.right = list(dict.fromkeys(r_seq))
+        self.n_left = _distinct_prefixes(l_seq, [2 * f for f, _, _, _ in located])
+        self.n_right = _distinct_prefixes(r_seq, [2 * (n - t) for _, t, _, _ in located])
+        # clause n-grams over every target's clause
+        c_lo = min(lo for _, _, lo, _ in located)
+        c_hi = max(hi for _, _, _, hi in located)
+        self.c_lo = c_lo
+        self.cw = list(map(clause, words[c_lo:c_hi]))
+        self.cb = list(map(clause, pairs[c_lo : c_hi - 1]))
+        self.ct = list(
+            map(clause, map(get, sent.trigrams(c_lo, c_hi - 2), itertools.repeat(_NOWHERE)))
+        )
         self.near = lookups.near
         self.pos = lookups.pos
         norm = sent.norm
@@ -744,19 +854,23 @@ class _SentenceColumns:
         self.last_word = k
 
     def columns(self, sent: _Sentence, located: tuple[int, int, int, int]) -> list[int]:
-        """The distinct columns present for a target at ``located`` (possibly with
-        :data:`_ABSENT`): its left context's, its right context's, then its clause's and the
-        near words' (sorted)."""
+        """The distinct columns present for a target at ``located`` (one of those the instance
+        was made for; possibly with :data:`_ABSENT`): its left context's, its right
+        context's, then its clause's and the near words' (sorted)."""
         first, last, lo, hi = located
-        neg, bi, tri = sent.neg, sent.bi, sent.tri
-        get = self.c.get
-        found: set[int | None] = set(map(get, neg[lo:first]))
-        found.update(map(get, neg[last:hi]))
-        found.update(map(get, bi[lo : max(lo, first - 1)]))
-        found.update(map(get, bi[last : max(last, hi - 1)]))
-        found.update(map(get, tri[lo : max(lo, first - 2)]))
-        found.update(map(get, tri[last : max(last, hi - 2)]))
-        found.update(map(get, _crossing(sent, first, last, lo, hi)))
+        c = self.c_lo
+        cw, cb, ct = self.cw, self.cb, self.ct
+        found: set[int | None] = set(cw[lo - c : first - c])
+        found.update(cw[last - c : hi - c])
+        if first - 1 > lo:
+            found.update(cb[lo - c : first - 1 - c])
+        if hi - 1 > last:
+            found.update(cb[last - c : hi - 1 - c])
+        if first - 2 > lo:
+            found.update(ct[lo - c : first - 2 - c])
+        if hi - 2 > last:
+            found.update(ct[last - c : hi - 2 - c])
+        found.update(map(self.c.get, _crossing(sent, first, last, lo, hi)))
         norm = sent.norm
         near_l, near_r = self.near
         for i in range(min(NEAR_WINDOW, first)):
@@ -768,10 +882,23 @@ class _SentenceColumns:
         if last >= self.last_word:
             found.add(self.pos.get("last"))
         found.discard(None)
+        found.discard(_ABSENT)
         clause: list[int] = sorted(found)  # type: ignore[arg-type]
-        n_left = len(set(self.l_seq[: 2 * first]))
-        n_right = len(set(self.r_seq[: 2 * (len(norm) - last)]))
+        n_left = self.n_left[2 * first]
+        n_right = self.n_right[2 * (len(norm) - last)]
         return [*self.left[:n_left], *self.right[:n_right], *clause]
+
+
+def _distinct_prefixes(seq: list[int], lengths: list[int]) -> dict[int, int]:
+    """``len(set(seq[:p]))`` for each ``p`` in ``lengths``, in one pass over ``seq``."""
+    out: dict[int, int] = {}
+    seen: set[int] = set()
+    prev = 0
+    for p in sorted(set(lengths)):
+        seen.update(seq[prev:p])
+        prev = p
+        out[p] = len(seen)
+    return out
 
 
 def _fast_decision(
@@ -787,7 +914,7 @@ def _fast_decision(
     dense: list[tuple[float, ...]] = []
     scopes: list[tuple[int, int]] = []
     sizes: list[int] = []
-    lookups = _Lookups(model.groups)
+    lookups = _lookups(model)
     for text, spans in items:
         by_sentence: dict[tuple[int, int], list[int]] = {}
         for k, scope in enumerate(_sentence_ranges(text, spans)):
@@ -799,12 +926,7 @@ def _fast_decision(
         for (lo, hi), members in by_sentence.items():
             sent = _Sentence(text[lo:hi])
             located = [_locate(sent, spans[k][0] - lo, spans[k][1] - lo) for k in members]
-            columns = _SentenceColumns(
-                lookups,
-                sent,
-                max(f for f, _, _, _ in located),
-                min(t for _, t, _, _ in located),
-            )
+            columns = _SentenceColumns(lookups, sent, located)
             for k, where in zip(members, located, strict=True):
                 per_target[k] = columns.columns(sent, where)
                 d, c_start, c_end = _dense(sent, spans[k][0] - lo, spans[k][1] - lo, where)

@@ -436,12 +436,7 @@ def test_fast_inference_equals_feature_path(words: list[str]) -> None:
         members = [k for k, r in enumerate(ranges) if r == (lo, hi)]
         sent = learned._Sentence(text[lo:hi])
         located = [learned._locate(sent, spans[k][0] - lo, spans[k][1] - lo) for k in members]
-        columns = learned._SentenceColumns(
-            learned._Lookups(model.groups),
-            sent,
-            max(f for f, _, _, _ in located),
-            min(t for _, t, _, _ in located),
-        )
+        columns = learned._SentenceColumns(learned._Lookups(model.groups), sent, located)
         for k, where in zip(members, located, strict=True):
             fast = [c for c in columns.columns(sent, where) if c != learned._ABSENT]
             assert len(fast) == len(set(fast))
@@ -605,10 +600,15 @@ def test_vader_dict_equals_vaders_score_valence(sentiments: list[float], text: s
     assert learned._vader_dict(list(sentiments), text) == [v["compound"], v["pos"], v["neg"]]
 
 
-@settings(max_examples=500, deadline=None)
-@given(st.text(alphabet="aUbn't’ ._-09\"'", max_size=30))
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.text(alphabet="aUbn't’ ._-09\"'", max_size=30)
+    | st.text(alphabet="aZn't’‘“”—–…«» \t\n._-09²éßİ\x1c\x1f\x85\xa0\u2009_!?", max_size=30)
+    | st.text(max_size=30)
+)
 def test_token_shortcuts_give_the_tokens_of_the_full_pattern(text: str) -> None:
-    # "n't" splits, abbreviations and underscores read the same by the fast patterns.
+    # "n't" splits, abbreviations, underscores, non-ASCII letters and marks, and the
+    # characters Unicode and ASCII disagree on read the same by the fast patterns.
     lowered = text.lower().replace("’", "'")
     expected = [(m.start(), m.end()) for m in learned._TOKEN.finditer(lowered)]
     assert [(m.start(), m.end()) for m in learned._token_matches(lowered)] == expected
@@ -636,3 +636,32 @@ def test_vader_window_picks_the_words_inside_and_off_the_target(
         if lo <= a < hi and (b <= t_start or a >= t_end)
     ]
     assert got == learned._vader_dict(picked, text[lo:hi])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_TRICKY), min_size=1, max_size=20),
+    st.lists(st.integers(min_value=0, max_value=200), min_size=2, max_size=2),
+)
+def test_dense_textblob_windows_equal_one_window_each(words: list[str], cuts: list[int]) -> None:
+    # The one-pass clause/left/right TextBlob sums equal _tb_window over each range.
+    text = " ".join(words)
+    sent = learned._Sentence(text)
+    start, end = sorted(min(c, len(text)) for c in cuts)
+    located = learned._locate(sent, start, end)
+    first, last, lo, hi = located
+    dense, _, _ = learned._dense(sent, start, end, located)
+    target = range(first, last)
+    chunks = sent.chunks
+    assert list(dense[0:2]) == learned._tb_window(chunks, lo, hi, target)
+    assert list(dense[5:7]) == learned._tb_window(chunks, 0, first, target)
+    assert list(dense[7:9]) == learned._tb_window(chunks, last, len(sent.norm), target)
+    assert list(dense[9:]) == sent.scores
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab. \t\n\x1c\xa0\u2009", max_size=30) | st.text(max_size=30))
+def test_word_offsets_are_the_whitespace_tokens(text: str) -> None:
+    # Offsets counted from word lengths equal the regex's, single spaces or not.
+    spans = [m.span() for m in learned._WHITESPACE_TOKEN.finditer(text)]
+    assert learned._word_offsets(text) == ([a for a, _ in spans], [b for _, b in spans])
