@@ -410,7 +410,11 @@ def _vader_valences(text: str) -> list[float] | None:
         return None
     raw = text.split()
     stripped = list(map(str.strip, raw, itertools.repeat(_PUNCTUATION)))
-    words = [s if len(s) > 2 else w for s, w in zip(stripped, raw, strict=True)]
+    # a stripped word of one or two characters stays unstripped (only changed words differ)
+    words = stripped
+    for i in itertools.compress(range(len(raw)), map(operator.ne, stripped, raw)):
+        if len(stripped[i]) <= 2:
+            words[i] = raw[i]
     caps = sum(map(str.isupper, words))
     is_cap_diff = 0 < len(words) - caps < len(words)
     lows = list(map(str.lower, words))
@@ -444,14 +448,12 @@ def _vader_dict(sentiments: list[float], text: str) -> list[float]:
         sum_s -= punct
     compound = max(-1.0, min(1.0, sum_s / math.sqrt((sum_s * sum_s) + 15)))
     pos_sum = neg_sum = 0.0
-    neu_count = 0
-    for v in sentiments:
+    neu_count = sentiments.count(0)
+    for v in filter(None, sentiments):  # the non-zero valences, in order
         if v > 0:
             pos_sum += float(v) + 1
-        elif v < 0:
-            neg_sum += float(v) - 1
         else:
-            neu_count += 1
+            neg_sum += float(v) - 1
     if pos_sum > math.fabs(neg_sum):
         pos_sum += punct
     elif pos_sum < math.fabs(neg_sum):
@@ -925,13 +927,25 @@ def _fast_decision(
         scopes.extend([(0, 0)] * len(spans))
         for (lo, hi), members in by_sentence.items():
             sent = _Sentence(text[lo:hi])
-            located = [_locate(sent, spans[k][0] - lo, spans[k][1] - lo) for k in members]
+            firsts: dict[tuple[int, int], int] = {}  # span -> its first target
+            for k in members:
+                firsts.setdefault((spans[k][0], spans[k][1]), k)
+            unique = list(firsts.values())
+            located = [_locate(sent, spans[k][0] - lo, spans[k][1] - lo) for k in unique]
             columns = _SentenceColumns(lookups, sent, located)
-            for k, where in zip(members, located, strict=True):
+            for k, where in zip(unique, located, strict=True):
                 per_target[k] = columns.columns(sent, where)
                 d, c_start, c_end = _dense(sent, spans[k][0] - lo, spans[k][1] - lo, where)
                 dense[base + k] = d
                 scopes[base + k] = (lo + c_start, lo + c_end)
+            if len(unique) < len(members):  # a span given twice is read once
+                for k in members:
+                    j = firsts[(spans[k][0], spans[k][1])]
+                    per_target[k], dense[base + k], scopes[base + k] = (
+                        per_target[j],
+                        dense[base + j],
+                        scopes[base + j],
+                    )
         for idx in per_target:
             counts.append(len(idx))
             cols.extend(idx)

@@ -444,6 +444,12 @@ def test_fast_inference_equals_feature_path(words: list[str]) -> None:
     # the same sums, added in another order
     assert np.allclose(z, learned.decision(model, feats), rtol=0, atol=1e-12)
     assert scopes == [(f.scope_start, f.scope_end) for f in feats] and sizes == [len(spans)]
+    # a span given twice (as a list, too) is scored as once
+    twice = [*spans, list(spans[-1]), spans[0]]
+    z2, scopes2, _ = learned._fast_decision(model, [(text, twice)])  # type: ignore[list-item]
+    # (equal up to the matrix product's rounding, which depends on the number of rows)
+    assert np.allclose(z2, np.vstack([z, z[-1:], z[:1]]), rtol=0, atol=1e-12)
+    assert scopes2 == [*scopes, scopes[-1], scopes[0]]
 
 
 # --- Bad model files --------------------------------------------------------------------------
