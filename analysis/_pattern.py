@@ -16,7 +16,7 @@ import importlib.util
 import re
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -176,39 +176,100 @@ def assessments(lower: list[str], rules: PatternRules) -> list[tuple[int, float,
 class _TokenizerRules:
     replacements: tuple[tuple[str, str], ...]
     replaced: dict[str, str]
-    punctuation: tuple[str, ...]
-    trailing: tuple[str, ...]
+    #: A character every replacement's key contains ("" when they share none): a text without
+    #: it needs no replacement.
+    replacement_mark: str
+    #: Leading punctuation (Pattern's, without "."): one character each, so a set.
+    leading: frozenset[str]
+    #: Trailing punctuation (the leading one and ".").
+    trailing: frozenset[str]
     abbreviations: frozenset[str]
     abbreviation_patterns: tuple[re.Pattern[str], ...]
     sarcasm: re.Pattern[str]
     emoticons: re.Pattern[str]
-    token: re.Pattern[str]
+    #: Punctuation that ends a word, or begins one (after a space), in a text whose words are
+    #: separated by one space.
+    edges: re.Pattern[str]
+    #: Matches somewhere exactly where ``emoticons`` does, as a trie (one branch per character
+    #: instead of one per emoticon): the cheap test of whether ``emoticons`` can change a text.
+    any_emoticon: re.Pattern[str]
+    #: The same for a text of ASCII characters: the faces written in ASCII alone (a smaller set
+    #: of first characters, tested faster).
+    any_ascii_emoticon: re.Pattern[str]
+    #: Word -> its pieces, remembered (at most :data:`SPLIT_CACHE` words): the same words with
+    #: punctuation ("Pakistan,", "said.") recur across texts.
+    pieces: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
 
+#: At most this many words with punctuation have their pieces remembered (bounded memory; a
+#: corpus repeats far fewer distinct ones).
+SPLIT_CACHE = 50_000
 #: Sentence ends and the marks that may follow one, as Pattern's tokenizer reads them.
 _EOS = "END-OF-SENTENCE"
-_ENDS = ("...", ".", "!", "?", _EOS)
-_TRAILERS = ("'", '"', "”", "’", "...", ".", "!", "?", ")", _EOS)
+_ENDS = frozenset(("...", ".", "!", "?", _EOS))
+#: Marks that stay with the sentence they follow. Pattern also lists the quotes ' and ", but
+#: stops at one whenever the quotes of the sentence being closed are balanced, which they always
+#: are when it counts them (the sentence's tokens are added after the count), so a quote always
+#: stops the run.
+_RUN_ON = frozenset(("”", "’", "...", ".", "!", "?", ")", _EOS))
 _LINEBREAKS = re.compile(r"\n{2,}")
-_WHITESPACE = re.compile(r"\s+")
+#: Pattern's token expression: a run of non-space characters before a space, i.e. what
+#: ``str.split()`` gives (both use Unicode's white space) once the text ends with a space.
+_PATTERN_TOKEN = r"(\S+)\s"
+
+
+def _emoticon_trie(emoticons: Any, *, ascii_only: bool = False) -> re.Pattern[str]:
+    """Pattern's emoticon expression (each face, " ?" between its characters, then an end or a
+    white-space character) with the faces (those written in ASCII, if ``ascii_only``) in a
+    character trie."""
+    trie: dict[str, Any] = {}
+    for faces in emoticons.values():
+        for face in faces:
+            if ascii_only and not face.isascii():
+                continue
+            node = trie
+            for ch in face:
+                node = node.setdefault(ch, {})
+            node[""] = {}
+
+    def build(node: dict[str, Any], first: bool) -> str:
+        branches = [
+            ("" if first else " ?") + re.escape(ch) + build(node[ch], False)
+            for ch in sorted(k for k in node if k)
+        ]
+        if not branches:
+            return ""
+        body = "(?:" + "|".join(branches) + ")"
+        return f"{body}?" if "" in node else body
+
+    return re.compile(build(trie, True) + r"(?:$|\s)")
 
 
 @functools.cache
 def _rules() -> _TokenizerRules:
     text = textblob_text()
-    punctuation = tuple(text.PUNCTUATION.replace(".", ""))
+    punctuation = text.PUNCTUATION.replace(".", "")
+    if text.TOKEN.pattern != _PATTERN_TOKEN or text.TOKEN.flags != re.UNICODE:
+        raise ImportError(f"Pattern's token expression changed: {text.TOKEN.pattern!r}")
+    keys = [set(a) for a in text.replacements]
+    common = sorted(set.intersection(*keys)) if keys else []
     return _TokenizerRules(
         # Pattern applies these with re.sub; they are literal strings (no pattern syntax, no
         # escapes: tests/test_sentiment.py checks), so str.replace does the same
         replacements=tuple(text.replacements.items()),
         replaced=dict(text.replacements),
-        punctuation=punctuation,
-        trailing=(*punctuation, "."),
+        replacement_mark=common[0] if common else "",
+        leading=frozenset(punctuation),
+        trailing=frozenset(punctuation + "."),
         abbreviations=frozenset(text.ABBREVIATIONS),
         abbreviation_patterns=(text.RE_ABBR1, text.RE_ABBR2, text.RE_ABBR3),
         sarcasm=text.RE_SARCASM,
         emoticons=text.RE_EMOTICONS,
-        token=text.TOKEN,
+        any_emoticon=_emoticon_trie(text.EMOTICONS),
+        any_ascii_emoticon=_emoticon_trie(text.EMOTICONS, ascii_only=True),
+        edges=re.compile(
+            f"[{re.escape(punctuation)}.](?:(?![^ ])|(?<= [{re.escape(punctuation)}]))"
+        ),
     )
 
 
@@ -216,63 +277,165 @@ def _join_emoticon(m: re.Match[str]) -> str:
     return m.group(1).replace(" ", "") + m.group(2)
 
 
+def _split_token(t: str, r: _TokenizerRules, tokens: list[str]) -> None:
+    """Pattern's splitting of one white-space token into leading punctuation, the word and
+    trailing punctuation (ellipses and full stops not ending an abbreviation), appended to
+    ``tokens``."""
+    leading, trailing, replaced = r.leading, r.trailing, r.replaced
+    while t[:1] in leading and t not in replaced:
+        tokens.append(t[0])  # leading punctuation
+        t = t[1:]
+    tail = []
+    while t[-1:] in trailing and t not in replaced:
+        if t[-1] in leading:  # trailing punctuation
+            tail.append(t[-1])
+            t = t[:-1]
+        if t.endswith("..."):  # an ellipsis before a full stop
+            tail.append("...")
+            t = t[:-3].rstrip(".")
+        if t.endswith("."):  # a full stop, unless it ends an abbreviation
+            if t in r.abbreviations or any(p.match(t) for p in r.abbreviation_patterns):
+                break
+            tail.append(t[-1])
+            t = t[:-1]
+    if t != "":
+        tokens.append(t)
+    tokens.extend(reversed(tail))
+
+
+def _prepared(string: str) -> tuple[str, list[tuple[int, int, tuple[str, ...]]], bool]:
+    """Pattern's tokens of ``string`` before they are grouped in sentences, as the text of its
+    tokens (one space between them, a space before the first) and the tokens that split into
+    several, each as (start, end, its pieces); and whether ``END-OF-SENTENCE`` marks are among
+    them. Pattern collapses white space, then takes each run of non-space characters before a
+    space; the words of the text are those runs."""
+    r = _rules()
+    if not r.replacement_mark or r.replacement_mark in string:
+        for a, b in r.replacements:
+            string = string.replace(a, b)
+    if not string.isascii():
+        string = string.replace("“", " “ ").replace("”", " ” ").replace("‘", " ‘ ")
+        string = string.replace("’", " ’ ")
+    if "'" in string:
+        string = string.replace("'", " ' ")
+    if '"' in string:
+        string = string.replace('"', ' " ')
+    if "\r" in string:
+        string = string.replace("\r\n", "\n")
+    if "\n\n" in string:
+        string = _LINEBREAKS.sub(f" {_EOS} ", string)
+    text = " " + " ".join(string.split())
+    split: list[tuple[int, int, tuple[str, ...]]] = []
+    at = 1  # where the next word starts
+    for m in r.edges.finditer(text):  # punctuation that begins or ends a word
+        p = m.start()
+        if p < at:  # the end of a word split at its start
+            continue
+        if text[p - 1] == " ":  # leading punctuation: the word runs to the next space
+            start = p
+            end = text.find(" ", p)
+            if end < 0:
+                end = len(text)
+        else:  # trailing punctuation: the word starts after the last space
+            start = text.rfind(" ", 0, p) + 1
+            end = p + 1
+        word = text[start:end]
+        pieces = r.pieces.get(word)
+        if pieces is None:
+            found: list[str] = []
+            _split_token(word, r, found)
+            pieces = tuple(found)
+            if len(r.pieces) < SPLIT_CACHE:
+                r.pieces[word] = pieces
+        split.append((start, end, pieces))
+        at = end + 1
+    return text, split, _EOS in text
+
+
+def _tokens(string: str) -> tuple[list[str], list[int], bool]:
+    """Pattern's tokens of ``string`` before they are grouped in sentences: the tokens, the
+    indices of those that end a sentence, and whether ``END-OF-SENTENCE`` marks are among them.
+    """
+    text, split, eos = _prepared(string)
+    tokens: list[str] = []
+    ends: list[int] = []
+    at = 1  # where the next word starts
+    for start, end, pieces in split:
+        if start > at:
+            tokens += text[at : start - 1].split(" ")
+        for piece in pieces:
+            if piece in _ENDS:
+                ends.append(len(tokens))
+            tokens.append(piece)
+        at = end + 1
+    if at < len(text):
+        tokens += text[at:].split(" ")
+    if eos:  # a plain word can be the mark: look at every token
+        ends = [k for k, t in enumerate(tokens) if t in _ENDS]
+    return tokens, ends, eos
+
+
+def _sentences(tokens: list[str], ends: list[int], eos: bool) -> list[list[str]]:
+    """Pattern's sentences: each sentence end with the marks that follow it (closing quotes
+    and parentheses, repeated punctuation) closes one; no empty sentence, no
+    ``END-OF-SENTENCE``."""
+    sentences: list[list[str]] = []
+    i = 0
+    n = len(tokens)
+    for e in ends:
+        if e < i:  # in the run of marks after the previous end
+            continue
+        j = e + 1
+        while j < n and tokens[j] in _RUN_ON:
+            j += 1
+        s = tokens[i:j]
+        if eos:
+            s = [t for t in s if t != _EOS]
+        if s:
+            sentences.append(s)
+        i = j
+    if i < n:
+        sentences.append(tokens[i:])
+    return sentences
+
+
 def find_tokens(string: str) -> list[str]:
     """Pattern's ``find_tokens`` with its default settings (the tokenizer of TextBlob's
     sentiment analyser): the same sentences of space-separated tokens, with the literal
-    replacements done by ``str.replace`` and the rules read once (tests/test_sentiment.py
-    compares the two on arbitrary text)."""
+    replacements done by ``str.replace``, only the steps that can change the text, and the rules
+    read once (tests/test_sentiment.py compares the two on arbitrary text)."""
     r = _rules()
-    for a, b in r.replacements:
-        string = string.replace(a, b)
-    string = (
-        string.replace("“", " “ ")
-        .replace("”", " ” ")
-        .replace("‘", " ‘ ")
-        .replace("’", " ’ ")
-        .replace("'", " ' ")
-        .replace('"', ' " ')
-    )
-    string = string.replace("\r\n", "\n")
-    string = _LINEBREAKS.sub(f" {_EOS} ", string)
-    string = _WHITESPACE.sub(" ", string)
-    punctuation, trailing, replaced = r.punctuation, r.trailing, r.replaced
-    tokens: list[str] = []
-    for t in r.token.findall(string + " "):
-        tail = []
-        while t.startswith(punctuation) and t not in replaced:
-            tokens.append(t[0])  # leading punctuation
-            t = t[1:]
-        while t.endswith(trailing) and t not in replaced:
-            if t.endswith(punctuation):  # trailing punctuation
-                tail.append(t[-1])
-                t = t[:-1]
-            if t.endswith("..."):  # an ellipsis before a full stop
-                tail.append("...")
-                t = t[:-3].rstrip(".")
-            if t.endswith("."):  # a full stop, unless it ends an abbreviation
-                if t in r.abbreviations or any(p.match(t) for p in r.abbreviation_patterns):
-                    break
-                tail.append(t[-1])
-                t = t[:-1]
-        if t != "":
-            tokens.append(t)
-        tokens.extend(reversed(tail))
-    sentences: list[list[str]] = [[]]
-    i = j = 0
-    while j < len(tokens):
-        if tokens[j] in _ENDS:
-            # citations, closing parentheses and repeated punctuation stay with the sentence
-            while j < len(tokens) and tokens[j] in _TRAILERS:
-                if tokens[j] in ("'", '"') and sentences[-1].count(tokens[j]) % 2 == 0:
-                    break  # balanced quotes
-                j += 1
-            sentences[-1].extend(t for t in tokens[i:j] if t != _EOS)
-            sentences.append([])
-            i = j
-        j += 1
-    sentences[-1].extend(tokens[i:j])
-    return [
-        r.emoticons.sub(_join_emoticon, r.sarcasm.sub("(!)", " ".join(s)))
-        for s in sentences
-        if len(s) > 0
-    ]
+    joined = [" ".join(s) for s in _sentences(*_tokens(string))]
+    if not any("(" in s for s in joined) and not any(
+        (r.any_ascii_emoticon if s.isascii() else r.any_emoticon).search(s) for s in joined
+    ):
+        return joined
+    return [r.emoticons.sub(_join_emoticon, r.sarcasm.sub("(!)", s)) for s in joined]
+
+
+def sentiment_words(string: str) -> list[str]:
+    """The lower-case words of Pattern's sentences: ``[w.lower() for w in " ".join(
+    find_tokens(string)).split()]``, what Pattern's ``Sentiment`` assesses, without forming the
+    sentences where they cannot matter (tests/test_sentiment.py compares the two)."""
+    r = _rules()
+    text, split, eos = _prepared(string)
+    if eos:  # every mark is dropped, with the sentence it closes
+        return " ".join(find_tokens(string)).lower().split()
+    if split:
+        parts: list[str] = []
+        at = 1  # where the next word starts
+        for start, end, pieces in split:
+            if start > at:
+                parts.append(text[at : start - 1])
+            parts += pieces
+            at = end + 1
+        if at < len(text):
+            parts.append(text[at:])
+        text = " ".join(parts)
+    # Sentences matter only where the sarcasm or emoticon expression rewrites one; a text in
+    # which neither matches has no sentence in which one does (a sentence's end is a space or
+    # the end of the text).
+    emoticon = r.any_ascii_emoticon if text.isascii() else r.any_emoticon
+    if ("(" in text and r.sarcasm.search(text)) or emoticon.search(text):
+        text = " ".join(find_tokens(string))
+    return text.lower().split()

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from analysis._pattern import PatternRules, assessments, find_tokens, pattern_rules
+from analysis._pattern import PatternRules, assessments, pattern_rules, sentiment_words
 from analysis.errors import AnalysisError, LexiconError
 from analysis.resources import read_text_resource, text_digest
 from analysis.segment import sentences as split_sentences
@@ -637,10 +637,11 @@ def _textblob_rules(lexicon: SentimentLexicon) -> PatternRules:
 
 def _textblob_polarity(text: str, lexicon: SentimentLexicon) -> float:
     """``Sentiment(text)`` polarity of the domain-annotated TextBlob analyser: Pattern's
-    tokenizer (:func:`analysis._pattern.find_tokens`), then its assessments
+    tokenizer (:func:`analysis._pattern.find_tokens`, whose lower-case words
+    :func:`analysis._pattern.sentiment_words` gives), then its assessments
     (:func:`analysis._pattern.assessments`, which skips words that change nothing), averaged
     as Pattern averages them."""
-    words = [w.lower() for w in " ".join(find_tokens(text)).split()]
+    words = sentiment_words(text)
     chunks = assessments(words, _textblob_rules(lexicon))
     total: float = 0  # Pattern starts its sum at the integer 0
     for _, p, _ in chunks:

@@ -258,6 +258,9 @@ class _Index:
     #: start instead of trying the whole trie at every position (``scan_lower`` finds a word at
     #: the very start of the text).
     scan_after: re.Pattern[str] | None
+    #: Words an exclusion can start at (of the themes that list them all): the scans find
+    #: them too, so that where they are is known when the hits are checked for exclusions.
+    exclude_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -438,7 +441,11 @@ def _build_index(matchers: Sequence[_Matcher]) -> _Index:
     for word, ids in sorted(prefix_words.items()):
         for i in ids:
             prefixes.setdefault(word[:prefix_len], []).append((word, i))
-    words = [list(w) for w in exact] + [[*w, _WILD] for w in prefix_words]
+    exclude_words = frozenset(
+        w for m in matchers if m.exclude_lower is not None for w in m.exclude_first_words or ()
+    )
+    words = [list(w) for w in sorted(exact.keys() | exclude_words)]
+    words += [[*w, _WILD] for w in prefix_words]
     trie = _trie_regex(words) if words else None
     return _Index(
         exact={k: tuple(v.items()) for k, v in exact.items()},
@@ -447,6 +454,7 @@ def _build_index(matchers: Sequence[_Matcher]) -> _Index:
         scan_source=r"(?<!\w)(" + trie + ")" if trie else None,
         scan_lower=re.compile(r"(?<!\w)(" + trie + ")") if trie else None,
         scan_after=re.compile(r"\W(" + trie + ")") if trie else None,
+        exclude_words=exclude_words,
     )
 
 
@@ -765,13 +773,34 @@ def _anycase(source: str | None) -> re.Pattern[str] | None:
     return re.compile(source, re.IGNORECASE) if source is not None else None
 
 
-def _excluded(matcher: _Matcher, haystack: str, lower: bool, start: int, end: int) -> bool:
-    """True when a match of one of the theme's exclusions covers ``[start, end)``."""
+def _excluded(
+    matcher: _Matcher,
+    haystack: str,
+    lower: bool,
+    start: int,
+    end: int,
+    words_at: tuple[list[int], list[str]] | None = None,
+) -> bool:
+    """True when a match of one of the theme's exclusions covers ``[start, end)``.
+
+    ``words_at``: where the words of the lexicon's ``exclude_words`` are in lower-cased
+    ``haystack`` (starts in order, and the words), if known: only they are tried then.
+    """
     pattern = matcher.exclude_lower if lower else _anycase(matcher.exclude_source)
     if pattern is None:
         return False
     firsts = matcher.exclude_first_words
     lo = max(0, start - matcher.exclude_reach)
+    if lower and firsts is not None and words_at is not None:
+        starts, words = words_at
+        k = bisect.bisect_left(starts, lo)
+        while k < len(starts) and starts[k] <= start:
+            if words[k] in firsts:
+                m = pattern.match(haystack, starts[k])
+                if m is not None and m.end() >= end:
+                    return True
+            k += 1
+        return False
     for word in _WORD_AT_START.finditer(haystack, lo):
         if word.start() > start:
             break
@@ -803,8 +832,14 @@ def _find(text: str, matchers: Sequence[_Matcher], index: _Index) -> list[ThemeH
         if scan is None:
             return []
         found = scan.finditer(haystack)
+    exclude_words = index.exclude_words
+    starts: list[int] = []  # where the words exclusions start at are (lower-cased text)
+    words: list[str] = []
     for word_match in found:
         word = word_match.group(1) if lower else word_match.group(1).lower()
+        if word in exclude_words:
+            starts.append(word_match.start(1))
+            words.append(word)
         entries = exact.get(word, ())
         if prefixes and word[:prefix_len] in prefixes:
             entries = (
@@ -831,7 +866,7 @@ def _find(text: str, matchers: Sequence[_Matcher], index: _Index) -> list[ThemeH
             continue
         resolved = matcher.resolved
         for start, end in spans[i]:
-            if _excluded(matcher, haystack, lower, start, end):
+            if _excluded(matcher, haystack, lower, start, end, (starts, words)):
                 continue
             surface = text[start:end]
             if surface in resolved:
