@@ -20,10 +20,11 @@ work on the pipeline's pandas tables (documented in ``analysis.pipeline``).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +32,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from analysis.actors import _lower
 from analysis.errors import LexiconError
 from analysis.resources import load_yaml
 
@@ -95,6 +97,9 @@ KWIC_WIDTH = 60
 #: At most this many surfaces per theme have their term remembered (bounded memory; a corpus
 #: repeats far fewer distinct surfaces than that).
 RESOLVED_CACHE = 20_000
+#: At most this many candidate words have their theme entries remembered (bounded memory; the
+#: first words of the terms and the words the prefixes begin in a corpus are far fewer).
+WORD_CACHE = 20_000
 
 #: Columns of :func:`hits_frame` (and of the pipeline's themes table).
 HITS_COLUMNS: tuple[str, ...] = ("doc_id", "theme", "term", "surface", "start", "end", "sentence")
@@ -154,11 +159,19 @@ _WORD_AT_START = re.compile(r"(?<!\w)\w+")
 _WORD_SPLIT = re.compile(rf"(\s+|[{_HYPHENS}])")
 
 
-def _normalised(text: str) -> str:
-    """``text`` with the separators the patterns know as " ", "-" and "'" (same length)."""
+def _normalised(text: str, non_ascii: Set[str] | None = None) -> str:
+    """``text`` with the separators the patterns know as " ", "-" and "'" (same length).
+
+    ``non_ascii``: the non-ASCII characters of ``text``, if known (see
+    :func:`analysis.actors._lower`): only those of them that are separators are then replaced.
+    """
     # One fast substring search per character is much cheaper than a regex scan calling back into
     # Python for every apostrophe; no replacement is itself replaced (" ", "-", "'" are kept).
-    for ch, rep in _NORMAL_ASCII if text.isascii() else _NORMAL_ALL:
+    if non_ascii is None:
+        pairs = _NORMAL_ASCII if text.isascii() else _NORMAL_ALL
+    else:
+        pairs = _NORMAL_ASCII + tuple((ch, _NORMAL[ch]) for ch in non_ascii & _NORMAL.keys())
+    for ch, rep in pairs:
         if ch in text:
             text = text.replace(ch, rep)
     return text
@@ -184,6 +197,24 @@ class ThemeHit:
     term: str
     start: int
     end: int
+
+
+#: ThemeHit's slot setters in field order: :func:`_make_hit` fills a new hit with them, which
+#: costs a third of the frozen dataclass's ``__init__`` (``object.__setattr__`` per field).
+_HIT_SETTERS: tuple[Any, ...] = tuple(
+    getattr(ThemeHit, f.name).__set__ for f in dataclasses.fields(ThemeHit)
+)
+
+
+def _make_hit(theme: str, term: str, start: int, end: int) -> ThemeHit:
+    """``ThemeHit(theme, term, start, end)``, made faster (tests/test_fast_paths.py compares)."""
+    hit: ThemeHit = object.__new__(ThemeHit)
+    set_theme, set_term, set_start, set_end = _HIT_SETTERS
+    set_theme(hit, theme)
+    set_term(hit, term)
+    set_start(hit, start)
+    set_end(hit, end)
+    return hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +292,11 @@ class _Index:
     #: Words an exclusion can start at (of the themes that list them all): the scans find
     #: them too, so that where they are is known when the hits are checked for exclusions.
     exclude_words: frozenset[str] = frozenset()
+    #: Word → (whether it is in ``exclude_words``, the (matcher index, word as written) entries
+    #: of :attr:`exact` and :attr:`prefixes` for it), remembered (at most :data:`WORD_CACHE`).
+    words: dict[str, tuple[bool, tuple[tuple[int, str | None], ...]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
 
 @dataclass(frozen=True)
@@ -385,8 +421,9 @@ def _trie_regex(spellings: Iterable[Sequence[str]]) -> str:
         branches = [atom(tok) + build(node[tok]) for tok in sorted(k for k in node if k)]
         if not branches:
             return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
+        if "" in node:  # optional: an empty last alternative, which ``re`` runs faster than "?"
+            return "(?:" + "|".join(branches) + "|)"
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
     return build(trie) + r"(?!\w)"
 
@@ -812,11 +849,23 @@ def _excluded(
     return False
 
 
+def _word_info(index: _Index, word: str) -> tuple[bool, tuple[tuple[int, str | None], ...]]:
+    """Whether ``word`` (lower case) can start an exclusion, and the themes whose terms can
+    start at it: (matcher index, the word as written for case-sensitive terms, else None)."""
+    entries = index.exact.get(word, ())
+    prefix = word[: index.prefix_len]
+    if prefix in index.prefixes:
+        entries = (*entries, *((i, None) for p, i in index.prefixes[prefix] if word.startswith(p)))
+    info = (word in index.exclude_words, entries)
+    if len(index.words) < WORD_CACHE:
+        index.words[word] = info
+    return info
+
+
 def _find(text: str, matchers: Sequence[_Matcher], index: _Index) -> list[ThemeHit]:
-    lowered = text.lower()
+    lowered, non_ascii = _lower(text)
     lower = len(lowered) == len(text)  # lower() kept the offsets: match without IGNORECASE
-    haystack = _normalised(lowered if lower else text)
-    exact, prefixes, prefix_len = index.exact, index.prefixes, index.prefix_len
+    haystack = _normalised(lowered if lower else text, non_ascii)
     spans: list[list[tuple[int, int]]] = [[] for _ in matchers]
     last_end = [-1] * len(matchers)
     found: Iterable[re.Match[str]]
@@ -827,40 +876,37 @@ def _find(text: str, matchers: Sequence[_Matcher], index: _Index) -> list[ThemeH
         found = index.scan_after.finditer(haystack, head.end() if head else 0)
         if head is not None:
             found = itertools.chain((head,), found)
+        patterns = [matcher.terms_lower for matcher in matchers]
     else:
         scan = _anycase(index.scan_source)
         if scan is None:
             return []
         found = scan.finditer(haystack)
-    exclude_words = index.exclude_words
+        patterns = [_anycase(matcher.terms_source) for matcher in matchers]
+    known = index.words
     starts: list[int] = []  # where the words exclusions start at are (lower-cased text)
     words: list[str] = []
     for word_match in found:
         word = word_match.group(1) if lower else word_match.group(1).lower()
-        if word in exclude_words:
-            starts.append(word_match.start(1))
-            words.append(word)
-        entries = exact.get(word, ())
-        if prefixes and word[:prefix_len] in prefixes:
-            entries = (
-                *entries,
-                *((i, None) for p, i in prefixes[word[:prefix_len]] if word.startswith(p)),
-            )
-        if not entries:
-            continue
+        info = known.get(word)
+        if info is None:
+            info = _word_info(index, word)
+        excluding, entries = info
         pos = word_match.start(1)
+        if excluding:
+            starts.append(pos)
+            words.append(word)
         for i, as_written in entries:
             if pos < last_end[i]:  # inside the previous hit of this theme
                 continue
             if as_written is not None and not text.startswith(as_written, pos):
                 continue
-            matcher = matchers[i]
-            pattern = matcher.terms_lower if lower else _anycase(matcher.terms_source)
+            pattern = patterns[i]
             m = pattern.match(haystack, pos) if pattern is not None else None
             if m is not None:
                 spans[i].append(m.span())
                 last_end[i] = m.end()
-    hits: list[ThemeHit] = []
+    found_hits: list[tuple[int, int, int, str]] = []
     for i, matcher in enumerate(matchers):
         if not spans[i]:
             continue
@@ -876,10 +922,11 @@ def _find(text: str, matchers: Sequence[_Matcher], index: _Index) -> list[ThemeH
                 if len(resolved) < RESOLVED_CACHE:
                     resolved[surface] = term
             if term is not None:
-                hits.append(ThemeHit(matcher.theme, term, start, end))
-    order = {matcher.theme: i for i, matcher in enumerate(matchers)}
-    hits.sort(key=lambda h: (h.start, order[h.theme], h.end))
-    return hits
+                found_hits.append((start, i, end, term))
+    # by start, theme (lexicon order), end: no two hits share all three (a theme's hits never
+    # overlap), so the terms never decide
+    found_hits.sort()
+    return [_make_hit(matchers[i].theme, term, start, end) for start, i, end, term in found_hits]
 
 
 # --------------------------------------------------------------------------- tables

@@ -121,3 +121,44 @@ def test_scan_after_left_out_when_a_key_ends_in_punctuation() -> None:
     lex = actors._compile({"Plus": {**spec, "names": ["C++"]}}, {}, set(), "test", ("test",))
     assert lex._pattern_after is None
     assert [m.surface for m in actors.find_mentions("c++ and C++!", lex)] == ["C++"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ANY_TEXT)
+def test_lower_is_str_lower_and_lists_the_non_ascii_characters(text: str) -> None:
+    lowered, non_ascii = actors._lower(text)
+    assert lowered == text.lower()
+    assert non_ascii == {ch for ch in text if not ch.isascii()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ANY_TEXT)
+def test_normalised_with_known_non_ascii_is_the_plain_normalisation(text: str) -> None:
+    assert themes._normalised(text, actors._lower(text)[1]) == themes._normalised(text)
+
+
+@given(
+    st.text(max_size=8),
+    st.text(max_size=8),
+    st.integers(0, 10**6),
+    st.integers(0, 10**6),
+    st.text(max_size=8),
+    st.sampled_from(actors.ALIAS_TYPES),
+    st.booleans(),
+)
+def test_make_mention_is_the_dataclass_constructor(
+    actor: str, surface: str, start: int, end: int, alias: str, kind: str, compound: bool
+) -> None:
+    made = actors._make_mention(actor, surface, start, end, alias, kind, compound)
+    assert made == actors.Mention(actor, surface, start, end, alias, kind, compound)
+    assert type(made) is actors.Mention
+    assert actors._make_mention(actor, surface, start, end, alias, kind) == actors.Mention(
+        actor, surface, start, end, alias, kind
+    )
+
+
+@given(st.text(max_size=8), st.text(max_size=8), st.integers(0, 10**6), st.integers(0, 10**6))
+def test_make_hit_is_the_dataclass_constructor(theme: str, term: str, start: int, end: int) -> None:
+    made = themes._make_hit(theme, term, start, end)
+    assert made == themes.ThemeHit(theme, term, start, end)
+    assert type(made) is themes.ThemeHit
