@@ -44,7 +44,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from analysis.actors import ActorLexicon, Mention, find_mentions
+from analysis.actors import ActorLexicon, Mention, char_offsets, find_mentions
 from analysis.errors import LexiconError
 from analysis.resources import load_yaml
 from analysis.segment import Sentence, sentences
@@ -1021,17 +1021,10 @@ class _Mark:
 def _find_marks(text: str) -> list[tuple[int, int, str]]:
     """(start, end, mark) of the quote marks in ``text``: ``_MARK.finditer(text)``.
 
-    Each mark character is looked for with ``str.find``, which skips the text far faster
-    than a regex tests it character by character; the marks are then read in text order as
-    the pattern reads them: '' and `` are one mark, a lone ` is none.
+    The mark characters are found by :func:`analysis.actors.char_offsets`, then read in text
+    order as the pattern reads them: '' and `` are one mark, a lone ` is none.
     """
-    found: list[int] = []
-    for ch in _MARK_CHARS:
-        i = text.find(ch)
-        while i >= 0:
-            found.append(i)
-            i = text.find(ch, i + 1)
-    found.sort()
+    found = char_offsets(text, _MARK_CHARS)
     out: list[tuple[int, int, str]] = []
     free = 0  # where the next mark may start (after the last one)
     for i in found:

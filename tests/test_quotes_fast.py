@@ -52,6 +52,13 @@ def test_quote_marks_match_the_alternation(text: str) -> None:
 
 @settings(max_examples=400, deadline=None)
 @given(_TEXT)
+def test_marks_found_by_substring_search_are_the_pattern_matches(text: str) -> None:
+    expected = [(m.start(), m.end(), m.group()) for m in _MARK.finditer(text)]
+    assert quotes._find_marks(text) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT)
 def test_opinion_phrases_match_the_look_behind_first_pattern(text: str) -> None:
     fast = default_speech_verbs()._opinion
     head = r"[Ii]n(?<![\w’']..)"
