@@ -789,28 +789,17 @@ class _SentenceColumns:
     """A sentence's n-grams as model columns, looked up once for all the targets in it.
 
     A target's left context is a prefix of the sentence: its words and bigrams, interleaved
-    in sentence order, are a prefix of one sequence, so its distinct columns are the first
-    ``len(set(prefix))`` of that sequence's distinct columns in order of first appearance.
-    The right context is a suffix, read the same way from the end. The clause n-grams (words,
-    bigrams, trigrams) are looked up once over the stretch all the targets' clauses cover, and
-    each target takes its slices of them. :func:`feature_indices` over
-    :func:`_target_features` gives the same columns (tests/test_learned.py); :data:`_ABSENT`
-    stands for n-grams the model lacks (None for clause n-grams)."""
+    in sentence order, are a prefix of one sequence, :attr:`left` (``2 * first`` items; a
+    bigram's slot before the first word holds :data:`_ABSENT`). The right context is a suffix,
+    read the same way from the end (:attr:`right`, ``2 * (n - last)`` items). Each context's
+    columns are the distinct ones of its prefix: :func:`_side_sums` adds their weights for all
+    the targets at once. The clause n-grams (words, bigrams, trigrams) are looked up once over
+    the stretch all the targets' clauses cover, and each target takes its slices of them.
+    :func:`feature_indices` over :func:`_target_features` gives the same columns
+    (tests/test_learned.py); :data:`_ABSENT` stands for n-grams the model lacks (None for
+    clause n-grams)."""
 
-    __slots__ = (
-        "c",
-        "c_lo",
-        "cb",
-        "ct",
-        "cw",
-        "last_word",
-        "left",
-        "n_left",
-        "n_right",
-        "near",
-        "pos",
-        "right",
-    )
+    __slots__ = ("c", "c_lo", "cb", "ct", "cw", "last_word", "left", "near", "pos", "right")
 
     def __init__(
         self, lookups: _Lookups, sent: _Sentence, located: Sequence[tuple[int, int, int, int]]
@@ -834,10 +823,8 @@ class _SentenceColumns:
         r_seq: list[int] = [_ABSENT] * (2 * m)
         r_seq[0::2] = map(right, reversed(words[r_start:]))
         r_seq[3::2] = map(right, reversed(pairs[r_start:]))
-        self.left = list(dict.fromkeys(l_seq))
-        self.right = list(dict.fromkeys(r_seq))
-        self.n_left = _distinct_prefixes(l_seq, [2 * f for f, _, _, _ in located])
-        self.n_right = _distinct_prefixes(r_seq, [2 * (n - t) for _, t, _, _ in located])
+        self.left = l_seq
+        self.right = r_seq
         # clause n-grams over every target's clause
         c_lo = min(lo for _, _, lo, _ in located)
         c_hi = max(hi for _, _, _, hi in located)
@@ -856,9 +843,10 @@ class _SentenceColumns:
         self.last_word = k
 
     def columns(self, sent: _Sentence, located: tuple[int, int, int, int]) -> list[int]:
-        """The distinct columns present for a target at ``located`` (one of those the instance
-        was made for; possibly with :data:`_ABSENT`): its left context's, its right
-        context's, then its clause's and the near words' (sorted)."""
+        """The distinct clause, near-word and position columns of a target at ``located`` (one
+        of those the instance was made for), sorted; its left and right contexts are the
+        first ``2 * first`` items of :attr:`left` and ``2 * (len(sent.neg) - last)`` of
+        :attr:`right`."""
         first, last, lo, hi = located
         c = self.c_lo
         cw, cb, ct = self.cw, self.cb, self.ct
@@ -885,22 +873,37 @@ class _SentenceColumns:
             found.add(self.pos.get("last"))
         found.discard(None)
         found.discard(_ABSENT)
-        clause: list[int] = sorted(found)  # type: ignore[arg-type]
-        n_left = self.n_left[2 * first]
-        n_right = self.n_right[2 * (len(norm) - last)]
-        return [*self.left[:n_left], *self.right[:n_right], *clause]
+        return sorted(found)  # type: ignore[arg-type]
 
 
-def _distinct_prefixes(seq: list[int], lengths: list[int]) -> dict[int, int]:
-    """``len(set(seq[:p]))`` for each ``p`` in ``lengths``, in one pass over ``seq``."""
-    out: dict[int, int] = {}
-    seen: set[int] = set()
-    prev = 0
-    for p in sorted(set(lengths)):
-        seen.update(seq[prev:p])
-        prev = p
-        out[p] = len(seen)
-    return out
+def _side_sums(
+    weights: npt.NDArray[np.float32],
+    seqs: list[int],
+    seq_sizes: list[int],
+    ends: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float64]:
+    """Summed weights of the distinct columns in prefixes of column sequences.
+
+    Args:
+        weights: The model's ``(columns, 3)`` weights.
+        seqs: Sequences of columns (:data:`_ABSENT` for none), concatenated.
+        seq_sizes: The length of each sequence, in order.
+        ends: ``(targets, 2)``: for each target, the start of its sequence in ``seqs`` and the
+            end of its prefix (a column counts once in a prefix, however often it appears).
+
+    Returns:
+        ``(targets, 3)`` sums.
+    """
+    vals = np.asarray(seqs, dtype=np.int64)
+    seq = np.repeat(np.arange(len(seq_sizes), dtype=np.int64), seq_sizes)
+    present = np.flatnonzero(vals != _ABSENT)
+    # a column's first appearance in its sequence: the only one a prefix counts
+    _, first = np.unique(seq[present] * len(weights) + vals[present], return_index=True)
+    counted = present[first]
+    contrib = np.zeros((len(vals) + 1, 3), dtype=np.float64)
+    contrib[counted + 1] = weights[vals[counted]]
+    total = np.cumsum(contrib, axis=0)
+    return total[ends[:, 1]] - total[ends[:, 0]]
 
 
 def _fast_decision(
@@ -911,11 +914,15 @@ def _fast_decision(
     Returns:
         ``(z, scopes, sizes)``: class scores and clause range per target, targets per item.
     """
-    counts: list[int] = []  # columns per target, in target order
+    counts: list[int] = []  # clause columns per target, in target order
     cols: list[int] = []
     dense: list[tuple[float, ...]] = []
     scopes: list[tuple[int, int]] = []
     sizes: list[int] = []
+    # the sentences' left and right context sequences, and each target's prefixes of them
+    seqs: list[int] = []
+    seq_sizes: list[int] = []
+    prefixes: list[int] = []  # per target: left start, left end, right start, right end
     lookups = _lookups(model)
     for text, spans in items:
         by_sentence: dict[tuple[int, int], list[int]] = {}
@@ -925,6 +932,7 @@ def _fast_decision(
         dense.extend([()] * len(spans))
         per_target: list[list[int]] = [[] for _ in spans]
         scopes.extend([(0, 0)] * len(spans))
+        ranges: list[tuple[int, int, int, int]] = [(0, 0, 0, 0)] * len(spans)
         for (lo, hi), members in by_sentence.items():
             sent = _Sentence(text[lo:hi])
             firsts: dict[tuple[int, int], int] = {}  # span -> its first target
@@ -933,27 +941,40 @@ def _fast_decision(
             unique = list(firsts.values())
             located = [_locate(sent, spans[k][0] - lo, spans[k][1] - lo) for k in unique]
             columns = _SentenceColumns(lookups, sent, located)
+            l_at = len(seqs)
+            r_at = l_at + len(columns.left)
+            seqs += columns.left
+            seqs += columns.right
+            seq_sizes += (len(columns.left), len(columns.right))
+            n = len(sent.neg)
             for k, where in zip(unique, located, strict=True):
                 per_target[k] = columns.columns(sent, where)
+                ranges[k] = (l_at, l_at + 2 * where[0], r_at, r_at + 2 * (n - where[1]))
                 d, c_start, c_end = _dense(sent, spans[k][0] - lo, spans[k][1] - lo, where)
                 dense[base + k] = d
                 scopes[base + k] = (lo + c_start, lo + c_end)
             if len(unique) < len(members):  # a span given twice is read once
                 for k in members:
                     j = firsts[(spans[k][0], spans[k][1])]
-                    per_target[k], dense[base + k], scopes[base + k] = (
+                    per_target[k], ranges[k], dense[base + k], scopes[base + k] = (
                         per_target[j],
+                        ranges[j],
                         dense[base + j],
                         scopes[base + j],
                     )
         for idx in per_target:
             counts.append(len(idx))
             cols.extend(idx)
+        for r in ranges:
+            prefixes.extend(r)
         sizes.append(len(spans))
     col = np.asarray(cols, dtype=np.int64)
     row = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-    present = col != _ABSENT
-    z = _decide(model, row[present], col[present], dense)
+    z = _decide(model, row, col, dense)
+    if len(counts):
+        ends = np.asarray(prefixes, dtype=np.int64).reshape(-1, 2)
+        sides = _side_sums(model.weights, seqs, seq_sizes, ends).reshape(len(counts), 2, 3)
+        z += sides[:, 0] + sides[:, 1]
     return z, scopes, sizes
 
 

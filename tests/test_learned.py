@@ -437,8 +437,13 @@ def test_fast_inference_equals_feature_path(words: list[str]) -> None:
         sent = learned._Sentence(text[lo:hi])
         located = [learned._locate(sent, spans[k][0] - lo, spans[k][1] - lo) for k in members]
         columns = learned._SentenceColumns(learned._Lookups(model.groups), sent, located)
+        n = len(sent.neg)
         for k, where in zip(members, located, strict=True):
-            fast = [c for c in columns.columns(sent, where) if c != learned._ABSENT]
+            first, last = where[0], where[1]
+            left = dict.fromkeys(columns.left[: 2 * first])
+            right = dict.fromkeys(columns.right[: 2 * (n - last)])
+            fast = [*columns.columns(sent, where), *left, *right]
+            fast = [c for c in fast if c != learned._ABSENT]
             assert len(fast) == len(set(fast))
             assert sorted(fast) == cols[rows == k].tolist()
     # the same sums, added in another order
@@ -450,6 +455,37 @@ def test_fast_inference_equals_feature_path(words: list[str]) -> None:
     # (equal up to the matrix product's rounding, which depends on the number of rows)
     assert np.allclose(z2, np.vstack([z, z[-1:], z[:1]]), rtol=0, atol=1e-12)
     assert scopes2 == [*scopes, scopes[-1], scopes[0]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.integers(-1, 7), max_size=12).flatmap(
+            lambda seq: st.tuples(
+                st.just(seq), st.lists(st.integers(0, len(seq)), min_size=1, max_size=4)
+            )
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_side_sums_add_each_distinct_column_of_a_prefix_once(
+    sequences: list[tuple[list[int], list[int]]],
+) -> None:
+    weights = np.random.default_rng(0).normal(size=(8, 3)).astype(np.float32)
+    seqs: list[int] = []
+    ends: list[tuple[int, int]] = []
+    expected = []
+    for seq, prefixes in sequences:
+        for p in prefixes:
+            ends.append((len(seqs), len(seqs) + p))
+            cols = sorted({c for c in seq[:p] if c != learned._ABSENT})
+            expected.append(weights[cols].astype(np.float64).sum(axis=0))
+        seqs += seq
+    got = learned._side_sums(
+        weights, seqs, [len(seq) for seq, _ in sequences], np.asarray(ends, dtype=np.int64)
+    )
+    assert np.allclose(got, np.asarray(expected).reshape(-1, 3), rtol=0, atol=1e-9)
 
 
 # --- Bad model files --------------------------------------------------------------------------
