@@ -751,7 +751,7 @@ class _Lookups:
     and clause groups merged: n-gram -> ``(left, right, clause)`` columns (:data:`_ABSENT`
     where a group lacks it), so a sentence's n-gram is looked up once, not three times."""
 
-    __slots__ = ("clause", "near", "pos", "sides")
+    __slots__ = ("clause", "near", "pos", "sides", "trigram_heads")
 
     def __init__(self, groups: dict[str, dict[str, int]]) -> None:
         empty: dict[str, int] = {}
@@ -771,6 +771,11 @@ class _Lookups:
             [groups.get(f"r{i}", empty) for i in range(NEAR_WINDOW)],
         )
         self.pos = groups.get("pos", empty)
+        #: The first two words ("a b") of the clause group's trigrams ("a b c"): a trigram is
+        #: looked up only after one of these.
+        self.trigram_heads = frozenset(
+            gram.rsplit(" ", 1)[0] for gram in self.clause if gram.count(" ") == 2
+        )
 
 
 #: One :class:`_Lookups` per model's groups (a handful of models per process at most).
@@ -831,9 +836,15 @@ class _SentenceColumns:
         self.c_lo = c_lo
         self.cw = list(map(clause, words[c_lo:c_hi]))
         self.cb = list(map(clause, pairs[c_lo : c_hi - 1]))
-        self.ct = list(
-            map(clause, map(get, sent.trigrams(c_lo, c_hi - 2), itertools.repeat(_NOWHERE)))
-        )
+        # trigrams: made only where their first two words begin one of the model's (a fifth
+        # of the places; the rest would be looked up in vain)
+        heads = bi[c_lo : c_hi - 2]
+        self.ct = ct = [_ABSENT] * len(heads)
+        found = lookups.clause.get
+        for j in itertools.compress(
+            range(len(heads)), map(lookups.trigram_heads.__contains__, heads)
+        ):
+            ct[j] = found(f"{heads[j]} {neg[c_lo + j + 2]}", _ABSENT)
         self.near = lookups.near
         self.pos = lookups.pos
         norm = sent.norm
