@@ -37,6 +37,7 @@ import bisect
 import functools
 import importlib
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -858,6 +859,24 @@ def _check_spans(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int,
     if not isinstance(text, str) or not text:
         raise ValueError("text is empty: there is nothing to score")
     n = len(text)
+    if not isinstance(spans, list | tuple):  # an iterator is read once, here
+        spans = list(spans)
+    # the common case, checked in bulk: (int, int) tuples inside the text, none empty
+    if set(map(type, spans)) == {tuple} and set(map(len, spans)) == {2}:
+        starts = list(map(operator.itemgetter(0), spans))
+        ends = list(map(operator.itemgetter(1), spans))
+        if (
+            set(map(type, starts)) | set(map(type, ends)) == {int}
+            and min(starts) >= 0
+            and max(ends) <= n
+            and all(map(operator.lt, starts, ends))
+        ):
+            return list(spans)
+    return _check_each_span(n, spans)
+
+
+def _check_each_span(n: int, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """:func:`_check_spans` one span at a time, naming the first bad one (``n``: text length)."""
     checked: list[tuple[int, int]] = []
     for k, span in enumerate(spans):
         try:

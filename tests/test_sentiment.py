@@ -697,3 +697,35 @@ def test_pattern_tokenizer_replacements_are_literal() -> None:
 
     for a, b in _pattern.textblob_text().replacements.items():
         assert re.escape(a) == a and "\\" not in b
+
+
+_OFFSET = st.one_of(
+    st.integers(-2, 12), st.booleans(), st.integers(0, 12).map(np.int64), st.just(1.0)
+)
+_INT_SPAN = st.tuples(st.integers(-1, 11), st.integers(-1, 11))
+_SPAN = st.one_of(
+    _INT_SPAN,
+    _INT_SPAN,
+    _INT_SPAN,
+    st.tuples(_OFFSET, _OFFSET),
+    st.lists(_OFFSET, min_size=1, max_size=3),
+    st.tuples(_OFFSET, _OFFSET, _OFFSET),
+    st.just(None),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_SPAN, max_size=4))
+def test_bulk_span_check_agrees_with_the_span_by_span_check(spans: list[object]) -> None:
+    text = "0123456789"
+
+    def outcome(check: object) -> object:
+        try:
+            return check()  # type: ignore[operator]
+        except ValueError as exc:
+            return str(exc)
+
+    bulk = outcome(lambda: sentiment._check_spans(text, spans))  # type: ignore[arg-type]
+    each = outcome(lambda: sentiment._check_each_span(len(text), spans))  # type: ignore[arg-type]
+    assert bulk == each
+    assert outcome(lambda: sentiment._check_spans(text, iter(spans))) == each  # type: ignore[arg-type]
