@@ -33,9 +33,13 @@ R = TypeVar("R")
 
 #: Work units sent to a worker at once: amortises pickling without starving other workers.
 CHUNK_UNITS = 8
-#: Work units per dask task: each task costs a scheduler round trip over TCP, so dask gets
-#: larger chunks than the process pool (measured: 32 cut 1,500 documents from 36.5 s to 33.3 s).
-DASK_CHUNK_UNITS = 32
+#: Work units per dask task at most: each task costs a scheduler round trip over TCP, so dask
+#: gets larger chunks than the process pool (measured with two workers: 32 cut 1,500 documents
+#: from 36.5 s to 33.3 s against 8; 128 cut 2,000 from 35.5-36.6 s to 31.9-33.7 s against 32).
+DASK_CHUNK_UNITS = 128
+#: Dask tasks per worker at least (smaller chunks for a small corpus), so that no worker waits
+#: long while another finishes the last large chunk.
+DASK_TASKS_PER_WORKER = 4
 #: Seconds to wait for a dask scheduler to answer: the error must come within 10 s in all.
 SCHEDULER_TIMEOUT_S = 5
 #: Progress bars appear (on a terminal) only for runs with at least this many units.
@@ -152,6 +156,13 @@ def map_dask(
     return list(iter_dask(fn, units, arg, address=address, workers=workers, progress=progress))
 
 
+def dask_chunk_size(n_units: int, n_workers: int) -> int:
+    """Work units per dask task: :data:`DASK_CHUNK_UNITS` at most, and small enough that each
+    worker gets :data:`DASK_TASKS_PER_WORKER` tasks."""
+    per_worker = -(-n_units // (DASK_TASKS_PER_WORKER * max(1, n_workers)))
+    return max(1, min(DASK_CHUNK_UNITS, per_worker))
+
+
 def iter_dask(
     fn: Callable[[T, Any], R],
     units: Sequence[T],
@@ -177,18 +188,22 @@ def iter_dask(
         ExecutorError: The scheduler did not answer within ``SCHEDULER_TIMEOUT_S`` seconds, or
             a worker died (the message names the documents not analysed).
     """
+    import dask
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
     try:
         if address is None:
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-            )
+            # without a dashboard nobody reads the workers' statistical profiler, which
+            # samples the running task's stack every 10 ms (taking the GIL from it)
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                )
             client = Client(cluster, timeout=SCHEDULER_TIMEOUT_S)
         else:
             client = Client(address, timeout=SCHEDULER_TIMEOUT_S)
@@ -199,7 +214,7 @@ def iter_dask(
             f"dask scheduler {address or 'LocalCluster'}: no answer within "
             f"{SCHEDULER_TIMEOUT_S} s ({type(exc).__name__})"
         ) from None
-    chunks = _chunks(units, DASK_CHUNK_UNITS)
+    chunks = _chunks(units, dask_chunk_size(len(units), sum(client.nthreads().values())))
     done: dict[int, list[R]] = {}
     next_chunk = 0
     try:

@@ -8,6 +8,7 @@ and assembles the tables at the edge.
 from __future__ import annotations
 
 import array
+import bisect
 import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -193,8 +194,6 @@ class DocumentResult:
 
 
 def _sentence_index(starts: Sequence[int], offset: int) -> int:
-    import bisect
-
     return max(bisect.bisect_right(starts, offset) - 1, 0)
 
 

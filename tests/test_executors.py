@@ -10,7 +10,14 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis.executors import ExecutorError, iter_processes, map_dask, map_processes
+from analysis.executors import (
+    DASK_CHUNK_UNITS,
+    ExecutorError,
+    dask_chunk_size,
+    iter_processes,
+    map_dask,
+    map_processes,
+)
 
 from .conftest import SEED
 
@@ -72,6 +79,15 @@ def test_dask_local_cluster_matches_serial(tmp_path: Path):
     for name, df in serial.tables().items():
         pd.testing.assert_frame_equal(df, on_dask.tables()[name])
     assert map_dask(_square, list(range(12)), None, workers=2) == [i * i for i in range(12)]
+
+
+def test_dask_chunks_are_large_but_every_worker_gets_several():
+    assert dask_chunk_size(10_000, 2) == DASK_CHUNK_UNITS
+    assert dask_chunk_size(1_000, 2) == 125  # 8 tasks
+    assert dask_chunk_size(10, 2) == 2
+    assert dask_chunk_size(1, 16) == 1
+    assert dask_chunk_size(0, 2) == 1
+    assert dask_chunk_size(100, 0) == 25  # no worker known yet: counted as one
 
 
 def test_dask_unreachable_scheduler_fails_fast():
