@@ -802,7 +802,7 @@ class _SentenceColumns:
     the stretch all the targets' clauses cover, and each target takes its slices of them.
     :func:`feature_indices` over :func:`_target_features` gives the same columns
     (tests/test_learned.py); :data:`_ABSENT` stands for n-grams the model lacks (None for
-    clause n-grams)."""
+    the near words and positions, looked up per target)."""
 
     __slots__ = ("c", "c_lo", "cb", "ct", "cw", "last_word", "left", "near", "pos", "right")
 
