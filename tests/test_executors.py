@@ -81,6 +81,16 @@ def test_dask_local_cluster_matches_serial(tmp_path: Path):
     assert map_dask(_square, list(range(12)), None, workers=2) == [i * i for i in range(12)]
 
 
+@pytest.mark.slow
+def test_dask_worker_death_names_documents():
+    # The worker running unit 3 exits; the scheduler gives up on its task after the allowed
+    # retries, and the run fails naming the units (from that task on) never analysed.
+    with pytest.raises(
+        ExecutorError, match=r"a dask worker died; \d+ document\(s\) not analysed: .*3"
+    ):
+        map_dask(_die_on_three, list(range(20)), None, workers=2)
+
+
 def test_dask_chunks_are_large_but_every_worker_gets_several():
     assert dask_chunk_size(10_000, 2) == DASK_CHUNK_UNITS
     assert dask_chunk_size(1_000, 2) == 125  # 8 tasks
