@@ -11,10 +11,11 @@ Usage: ``python scripts/bench.py [--sizes 1000 10000] [--repeat 1] [--batches 10
 
 Two one-core ratios are printed. The whole run: ``analyze`` over the corpus in a fresh process
 (start-up included), then the bare pass in the same process (``--repeat`` pairs, the median
-reported). The steady state, the target's figure: in one warm process, the corpus in
+reported). The steady state: in one warm process, the corpus in
 ``--batches`` parts, each part analysed and given the bare pass seconds apart (in alternating
 order); the ratio of the summed times. On a shared virtual machine the speed drifts by a
-quarter within minutes, so pairs seconds apart are the only ones that see the same machine.
+quarter within minutes, so pairs seconds apart are the only ones that see the same machine;
+both ratios are printed against the target.
 """
 
 from __future__ import annotations
@@ -113,8 +114,8 @@ from analysis.corpus import read_corpus
 from analysis.segment import sentences
 from textblob import TextBlob
 
-folder, settings_repr, batches = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-settings = eval(settings_repr, {"Settings": analysis.Settings})
+folder, backend, batches = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+settings = analysis.Settings(sentiment_backend=backend)
 paths = sorted(folder.glob("*.txt"))
 texts = {p: [s.text for d in read_corpus(p).documents for s in sentences(d.body)] for p in paths}
 analysis.analyze(paths[0], settings=settings)  # start-up: lexicons and models, once
@@ -149,9 +150,8 @@ def _interleaved(folder: Path, backend: str, batches: int) -> list[tuple[float, 
 
     Pairs a few seconds apart see the same machine speed, so the ratio of the sums holds still
     where whole runs minutes apart drift."""
-    settings = f"Settings(sentiment_backend={backend!r})"
     out = subprocess.run(
-        [sys.executable, "-c", _INTERLEAVED, str(folder), settings, str(batches)],
+        [sys.executable, "-c", _INTERLEAVED, str(folder), backend, str(batches)],
         capture_output=True,
         text=True,
         check=True,
