@@ -1,0 +1,73 @@
+"""Quotation attribution from raw text: the stages run in order (see the package docstring)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from analysis.quotes.attribution import _attribute, _units
+from analysis.quotes.context import Doc
+from analysis.quotes.lexicon import default_speech_verbs
+from analysis.quotes.marks import _classify, _find_marks, _pair_quotes
+from analysis.quotes.names import NameIndex
+from analysis.quotes.records import Quote, SpeechVerbs
+from analysis.quotes.resolution import _finish
+from analysis.quotes.tokens import _Intervals, _Sentences
+from analysis.segment import Sentence, sentences
+
+
+def _run(doc: Doc, sents: Sequence[Sentence] | None) -> list[Quote]:
+    text = doc.text
+    if sents is None:
+        sents = sentences(text)
+    if not sents:
+        return []
+    paras: list[tuple[int, int]] = []
+    para_idx: list[int] = []
+    pi = -1
+    last_para: int | None = None
+    for s in sents:
+        if s.paragraph != last_para:
+            paras.append((s.start, s.end))
+            pi += 1
+            last_para = s.paragraph
+        else:
+            paras[-1] = (paras[-1][0], s.end)
+        para_idx.append(pi)
+    sl = _Sentences(sents)
+    doc.paras = paras
+    doc.para_starts = [p[0] for p in paras]
+    marks = [
+        mk
+        for start, end, mark in _find_marks(text)
+        if (mk := _classify(text, start, end, mark)) is not None
+    ]
+    quotes = _pair_quotes(text, paras, sl, marks)
+    doc.names.quoted = _Intervals((q.open, q.close) for q in quotes)
+    units = _units(doc, sents, para_idx, quotes, sl)
+    records = _attribute(doc, units)
+    return _finish(doc, records)
+
+
+def extract_quotes(
+    text: str,
+    *,
+    verbs: SpeechVerbs | None = None,
+    sentences_of_text: Sequence[Sentence] | None = None,
+) -> list[Quote]:
+    """Find quotations and reported speech in ``text`` and attribute them to speakers.
+
+    Args:
+        text: Any text (usually a cleaned article body). Never raises on odd input.
+        verbs: A speech-cue lexicon (:func:`load_speech_verbs`); the packaged default when None.
+        sentences_of_text: ``analysis.segment.sentences(text)``, when the caller has it already.
+
+    Returns:
+        Quotes in text order. Direct and partial quotations never overlap each other, nor do
+        indirect ones; an indirect record may contain partial quotations, which are reported
+        as well (with the same speaker and cue).
+    """
+    if not text or not text.strip():
+        return []
+    lex = verbs if verbs is not None else default_speech_verbs()
+    doc = Doc(text, lex, NameIndex(text, lex))
+    return _run(doc, sentences_of_text)

@@ -1,0 +1,313 @@
+"""Stage 2: frames. Each speech cue outside the quotations, with its speaker phrase and
+direction (speaker before or after the cue), read from a unit of sentences."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+
+from analysis.quotes.context import Doc, para_end
+from analysis.quotes.grammar import (
+    _ADVERBS,
+    _ALL_MARK_CHARS,
+    _AUX,
+    _BE,
+    _BY_AGENT,
+    _CLOSE_MARKS,
+    _COORDINATED,
+    _DASH_CLASS,
+    _DASH_CUE,
+    _DETERMINERS,
+    _LEADING_TRIM,
+    _NAME_PARTICLES,
+    _NO_INVERSION,
+    _NP_PREPS,
+    _NP_STOP,
+    _OPINION_CLASS,
+    _POSSESSIVES,
+    _PROGRESSIVE,
+    _SUBJECT_PRONOUNS,
+    _TRAILING_TEXT,
+)
+from analysis.quotes.limits import MAX_DESCRIPTION_WORDS, SPEAKER_WINDOW
+from analysis.quotes.phrases import np_back, speaker_after, speaker_before
+from analysis.quotes.records import CueClass, SpeechVerbs, _Frame, _QSpan, _Unit
+from analysis.quotes.tokens import (
+    _cue_is_verb,
+    _headline_caps,
+    _is_name_token,
+    _is_word,
+    _Tok,
+    _tokens,
+    _words_between,
+)
+
+
+def _find_cues(lex: SpeechVerbs, text: str) -> list[tuple[int, int, str]]:
+    """(start, end, cue as written) of the cues in ``text``: ``lex._pattern.finditer(text)``.
+
+    With ``lex._scan``, a cue after the first character is found after its non-word
+    character; a cue that starts the text is matched on its own, and the scan goes on after it
+    (the next cue cannot start where it ends, as both sides of a boundary would be word
+    characters).
+    """
+    scan = lex._scan
+    if scan is None:
+        return [(m.start(), m.end(), m.group()) for m in lex._pattern.finditer(text)]
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    first = lex._pattern.match(text)
+    if first is not None:
+        out.append((0, first.end(), first.group()))
+        pos = first.end()
+    out.extend([(m.start(1), m.end(1), m.group(1)) for m in scan.finditer(text, pos)])
+    return out
+
+
+def _frames(
+    doc: Doc,
+    u: _Unit,
+    cue_matches: Sequence[tuple[int, int, str]],
+    opinions: Sequence[re.Match[str]],
+) -> list[_Frame]:
+    text = doc.text
+    lex = doc.lex
+    frames: list[_Frame] = []
+    opens = u.opens
+
+    def quote_before(pos: int) -> _QSpan | None:
+        i = bisect.bisect_right(opens, pos) - 1
+        return u.quotes[i] if i >= 0 else None
+
+    for cs, ce, cue in cue_matches:
+        qb = quote_before(cs)
+        if qb is not None and cs < qb.close:
+            continue
+        if (cs > 0 and text[cs - 1] in "’'-") or text.startswith("-", ce):
+            continue
+        form = " ".join(cue.lower().split())
+        cls = lex.cues.get(form)
+        if cls is None:
+            continue
+        headline = False
+        if text[cs].isupper() and not _at_clause_start(doc, u, cs):
+            if not _headline_cue(doc, u, cs, ce):
+                continue
+            headline = True  # "…, Lindsey Graham Says.": the speaker precedes the cue
+        fr = _Frame(cs, ce, cls, None, None, None, cs, ce)
+        lo = max(u.start, qb.close) if qb is not None else u.start
+        if cls.name == "according_to":
+            if not speaker_after(doc, ce, u.end, fr):
+                continue
+            frames.append(fr)
+            continue
+        if not _cue_is_verb(text, cs, lo):
+            continue
+        progressive = form.endswith("ing") and _PROGRESSIVE.search(text, max(lo, cs - 24), cs)
+        if form.endswith("ing") and not cls.adjective and not progressive:
+            if not _participle_frame(doc, u, fr, lo, frames):
+                continue
+            frames.append(fr)
+            continue
+        inverted = (
+            cls.inversion
+            and not headline
+            and form not in _NO_INVERSION
+            and _inversion_ok(doc, u, cs, lo)
+        )
+        if inverted and _speaker_after_closing(doc, fr, u):
+            frames.append(fr)  # "…, said one GOP source in the room."
+            continue
+        if speaker_before(doc, lo, cs, fr):
+            frames.append(fr)
+            continue
+        if fr.passive:
+            if _passive_ok(doc, fr, u):
+                frames.append(fr)
+            continue
+        if _coordinated(doc, u, fr, lo, frames):
+            frames.append(fr)  # "X promised … and said …"
+            continue
+        if inverted and speaker_after(doc, ce, u.end, fr):
+            frames.append(fr)
+    for q in u.quotes:
+        fr_dash = _dash_frame(doc, q)
+        if fr_dash is not None:
+            frames.append(fr_dash)
+    for m in opinions:
+        qb = quote_before(m.start())
+        if qb is not None and m.start() < qb.close:
+            continue
+        ps, pe = m.span("poss")
+        if text[pe - 2 : pe] in ("’s", "'s"):
+            pe -= 2
+        elif text[pe - 1 : pe] in ("’", "'"):
+            pe -= 1
+        frames.append(_Frame(m.start(), m.end(), _OPINION_CLASS, ps, pe, None, m.start(), m.end()))
+    frames.sort(key=lambda f: f.cue_start)
+    for fr in frames:
+        fr.end = max(fr.end, fr.cue_end, fr.sp_end or 0, fr.desc[1] if fr.desc else 0)
+        if fr.sp_start is not None:
+            fr.start = min(fr.start, fr.sp_start, fr.cue_start)
+    return frames
+
+
+def _dash_frame(doc: Doc, q: _QSpan) -> _Frame | None:
+    """ "“…” ― Karen Bobadilla": a name after a dash closes the paragraph."""
+    text = doc.text
+    pe = para_end(doc, q.close)
+    m = _DASH_CUE.match(text, q.close, pe)
+    if m is None:
+        return None
+    fr = _Frame(
+        m.start("dash"), m.end("dash"), _DASH_CLASS, start=m.start("dash"), end=m.end("dash")
+    )
+    if not speaker_after(doc, m.end(), pe, fr) or fr.sp_end is None:
+        return None
+    if _TRAILING_TEXT.search(text, fr.end, pe) is not None:
+        return None
+    return fr
+
+
+def _speaker_after_closing(doc: Doc, fr: _Frame, u: _Unit) -> bool:
+    """ "…, said X." where the speaker after the cue closes the sentence."""
+    probe = _Frame(fr.cue_start, fr.cue_end, fr.cls, start=fr.start, end=fr.end)
+    if not speaker_after(doc, fr.cue_end, u.end, probe) or probe.sp_end is None:
+        return False
+    if _words_between(doc.text, probe.end, u.end, 5) > 4:
+        return False
+    fr.sp_start, fr.sp_end, fr.desc, fr.end = (
+        probe.sp_start,
+        probe.sp_end,
+        probe.desc,
+        probe.end,
+    )
+    return True
+
+
+def _coordinated(doc: Doc, u: _Unit, fr: _Frame, lo: int, earlier: Sequence[_Frame]) -> bool:
+    """A cue coordinated with an earlier verb ("Merrill says … and said …"): its speaker
+    is the earlier frame's, or the subject of the clause."""
+    m = _COORDINATED.search(doc.text, max(lo, fr.cue_start - 32), fr.cue_start)
+    if m is None:
+        return False
+    between = m.group("between").split()
+    if any(w.lower() not in _ADVERBS and w.lower() not in _AUX for w in between):
+        return False
+    return _participle_subject(doc, u, fr, lo, earlier)
+
+
+def _headline_cue(doc: Doc, u: _Unit, cs: int, ce: int) -> bool:
+    """A capitalised cue in a headline ("…, Lindsey Graham Says.", "Obama Says …")."""
+    text = doc.text
+    if _TRAILING_TEXT.search(text, ce, u.end) is None:
+        return True
+    return _headline_caps(text, u.start, u.end)
+
+
+def _at_clause_start(doc: Doc, u: _Unit, pos: int) -> bool:
+    j = pos - 1
+    while j >= u.start and doc.text[j] in " \t\n":
+        j -= 1
+    return j < u.start or doc.text[j] in ".!?:;—–-(\n" + _ALL_MARK_CHARS
+
+
+def _participle_frame(doc: Doc, u: _Unit, fr: _Frame, lo: int, earlier: Sequence[_Frame]) -> bool:
+    """Speaker of a participle cue: "…, saying …" or "footage of Clinton asking, “…”"."""
+    text = doc.text
+    j = fr.cue_start - 1
+    while j >= lo and text[j] in " \t":
+        j -= 1
+    if j < lo:
+        return False
+    if text[j] != ",":
+        toks = _tokens(text, max(lo, fr.cue_start - SPEAKER_WINDOW), fr.cue_start)
+        span = np_back(doc, toks, len(toks) - 1)
+        if span is None:
+            return False
+        last = toks[span[1]]
+        if not (_is_name_token(last, doc.lex) or last[2].lower() in _SUBJECT_PRONOUNS):
+            return False
+        fr.sp_start, fr.sp_end = toks[span[0]][0], toks[span[1]][1]
+        return True
+    return _participle_subject(doc, u, fr, lo, earlier)
+
+
+def _participle_subject(doc: Doc, u: _Unit, fr: _Frame, lo: int, earlier: Sequence[_Frame]) -> bool:
+    """The subject of the main clause: an earlier frame's speaker, or the clause's first
+    noun phrase."""
+    text = doc.text
+    j = fr.cue_start
+    for prev in reversed(earlier[-3:]):
+        if prev.sp_start is not None and prev.cue_start >= lo and not prev.passive:
+            fr.sp_start, fr.sp_end = prev.sp_start, prev.sp_end
+            return True
+    toks = _tokens(text, lo, min(j, lo + SPEAKER_WINDOW))
+    span = _clause_subject(doc, toks)
+    if span is None:
+        return False
+    fr.sp_start, fr.sp_end = toks[span[0]][0], toks[span[1]][1]
+    return True
+
+
+def _clause_subject(doc: Doc, toks: Sequence[_Tok]) -> tuple[int, int] | None:
+    """The subject at the start of a clause, after an introductory phrase ("During …,")."""
+    idx = 0
+    while idx < len(toks) and not _is_word(toks[idx]):
+        idx += 1
+    if idx >= len(toks):
+        return None
+    lw = toks[idx][2].lower()
+    if (
+        lw in _LEADING_TRIM
+        or lw in _NP_PREPS
+        or lw in ("during", "following", "despite")
+        or (lw.endswith(("ing", "ly")) and toks[idx][2][0].isupper())
+    ):
+        while idx < len(toks) and toks[idx][2] != ",":
+            idx += 1
+        idx += 1
+        if idx >= len(toks) or idx > MAX_DESCRIPTION_WORDS + 2:
+            return None
+        lw = toks[idx][2].lower()
+    t = toks[idx]
+    if lw in _SUBJECT_PRONOUNS:
+        return (idx, idx)
+    k = idx
+    if _is_name_token(t, doc.lex):
+        while k + 1 < len(toks) and (
+            _is_name_token(toks[k + 1], doc.lex) or toks[k + 1][2].lower() in _NAME_PARTICLES
+        ):
+            k += 1
+        return (idx, k)
+    if lw in _DETERMINERS or lw in _POSSESSIVES:
+        while k + 1 < len(toks) and k - idx < 3 and _is_word(toks[k + 1]):
+            w = toks[k + 1][2].lower()
+            if w in _NP_STOP or w in _ADVERBS or w in _AUX or w in _BE or w in _NP_PREPS:
+                break
+            k += 1
+            if w.endswith("ed") or w in doc.lex.cues:
+                k -= 1
+                break
+        return (idx, k) if k > idx else None
+    return None
+
+
+def _passive_ok(doc: Doc, fr: _Frame, u: _Unit) -> bool:
+    """ "It is said that …", "X was quoted as saying": kept when a clause follows."""
+    text = doc.text
+    m = _BY_AGENT.match(text, fr.cue_end, u.end)
+    if m is not None:
+        fr.cls = CueClass(fr.cls.name, fr.cls.direct, fr.cls.bare_clause, False, False, False)
+        return speaker_after(doc, m.end(), u.end, fr)
+    return text.startswith(" that", fr.cue_end)
+
+
+def _inversion_ok(doc: Doc, u: _Unit, cs: int, lo: int) -> bool:
+    """ "“…,” said X", ", said X,", or "Said X: “…”" at the start of a sentence."""
+    text = doc.text
+    j = cs - 1
+    while j >= u.start and text[j] in " \t\n":
+        j -= 1
+    return j < u.start or text[j] in ",—–" + _CLOSE_MARKS + "\"'"

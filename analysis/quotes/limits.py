@@ -1,0 +1,41 @@
+"""Thresholds of quotation attribution, each with its reason."""
+
+#: Characters searched before a cue for its speaker: a long apposition ("X, a senior research
+#: analyst at the Stockholm International Peace Research Institute (SIPRI), said") fits.
+SPEAKER_WINDOW = 240
+#: Characters tried first when looking for a speaker before a cue ("…, a senior official said");
+#: the full window is used only when the phrase may reach further.
+SHORT_SPEAKER_WINDOW = 90
+#: Characters after a cue searched for "that" and the start of the reported clause.
+AFTER_WINDOW = 90
+#: Longest speaker noun phrase in words; longer stretches are clauses, not speakers.
+MAX_SPEAKER_WORDS = 9
+#: Longest apposition (description) in words.
+MAX_DESCRIPTION_WORDS = 18
+#: Tokens searched after a cue for "that" ("says at a campaign stop in Toledo, Ohio, that …").
+THAT_LOOKAHEAD_WORDS = 12
+#: Shortest reported clause, in words, that counts as reported speech ("…, he said" after a
+#: two-word fragment is more often a stray frame than an attribution).
+MIN_INDIRECT_WORDS = 3
+#: Characters of a characterising clause searched for "as" or a quotation ("views Y as Z").
+NEEDS_AS_WINDOW = 300
+#: Most reported-speech attributions read from one sentence.
+MAX_REPORTED_PER_UNIT = 3
+#: Share of capitalised words that marks a headline ("Obama Says Museum Will Tell …").
+HEADLINE_CAPS_SHARE = 0.6
+#: Words of a unit read to decide whether it is a headline: a headline is short.
+HEADLINE_WORDS = 40
+#: Deepest nesting of quotation marks tracked (“… ‘…’ …”); deeper marks are ignored.
+MAX_NESTING = 2
+#: Farthest (in characters) a pronoun looks back for its antecedent: about two paragraphs.
+ANTECEDENT_WINDOW = 1500
+#: Most candidate names examined per pronoun (bounds the work on pathological texts).
+MAX_ANTECEDENT_CANDIDATES = 12
+#: Longest modifier (words) between a frame and the quotation it introduces ("told reporters
+#: on Tuesday, “…”"); longer stretches are clauses of their own.
+GAP_WORDS = 6
+#: The same after a first quotation, where the frame continues the quotation ("…,” Trump said
+#: during a rally in Kenansville, N.C., “but …”).
+GAP_WORDS_CONTINUING = 12
+#: Longest gap (characters) between a frame and its quotation worth reading word by word.
+MAX_GAP_CHARS = 120
