@@ -258,7 +258,11 @@ def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
         else []
     )
     found_quotes = quotes.extract_quotes(
-        body, verbs=settings.speech_verbs_obj(), sentences_of_text=sents
+        body,
+        verbs=settings.speech_verbs_obj(),
+        sentences_of_text=sents,
+        lexicon=settings.actor_lexicon_obj(),
+        mentions=mentions,
     )
     details = quotes.quote_details(
         body,

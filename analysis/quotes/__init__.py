@@ -34,7 +34,8 @@ with 94% of speakers right, all attributions F1 70; over 150,000 words/s on one 
 (``scripts/bench_quotes.py``).
 """
 
-from analysis.quotes.affiliation import QuoteDetail, quote_details, speaker_actor
+from analysis.quotes.affiliation import speaker_actor
+from analysis.quotes.details import QuoteDetail, quote_details
 from analysis.quotes.extract import extract_quotes
 from analysis.quotes.lexicon import default_speech_verbs, load_speech_verbs
 from analysis.quotes.records import CueClass, Quote, SpeechVerbs

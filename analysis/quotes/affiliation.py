@@ -1,152 +1,235 @@
-"""Stage 5: affiliation. The actor a speaker belongs to or speaks for, and the details a
-quotes table needs."""
+"""Stage 5: affiliation. The actor (state or organisation) each speaker belongs to or speaks for.
+
+The evidence is read in this order, and the first that names an actor wins:
+
+1. Speakers who speak for no one: a description with an ``unaffiliated`` word ("a security
+   analyst in Islamabad", "a shopkeeper") has no actor, whatever place it names.
+2. The speaker's own words, as resolved, as written and as described ("US military officials",
+   "Pakistani Foreign Minister Hina Rabbani Khar"): an actor named before the first preposition
+   wins ("India's ambassador to Russia" → India); after a preposition of place ("a teacher in
+   Kabul", "the embassy in New Delhi") an actor is a place, not an affiliation. Of "Lavrov and
+   Pakistani Foreign Minister Khar", only the last conjunct describes the speaker. A leader's
+   alias counts only as the end of a name ("Abdul Ghani Baradar" is not Ghani).
+3. The person's other mentions in the text: a title before the name ("Pakistan's national
+   security adviser Moeed Yusuf") or an apposition after it ("Zamir Kabulov, the Kremlin's
+   special envoy").
+4. An official body or role named without its state ("the Foreign Ministry", "military
+   officials", "Army chief General …"): the actor the text mentions most.
+
+Speakers that point back ("he", "the spokesman") were carried to the speaker they mean by
+:mod:`~analysis.quotes.chain`, so they get that speaker's actor here.
+"""
 
 from __future__ import annotations
 
-import bisect
+import itertools
 import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 
 from analysis.actors import ActorLexicon, Mention, find_mentions
-from analysis.quotes.extract import extract_quotes
-from analysis.quotes.records import Quote, SpeechVerbs
-from analysis.segment import sentences
+from analysis.quotes.limits import MAX_NAME_OCCURRENCES, TITLE_WINDOW
+from analysis.quotes.records import Quote
+from analysis.quotes.speakers import SpeakerWords, speaker_words
+
+__all__ = ["ActorEvidence", "affiliate", "speaker_actor"]
+
+_FIRST_PREP = re.compile(r"\b(?:of|on|for|at|to|in|with|from|about|against|toward|towards)\b")
+_WORD = re.compile(r"[\w’'\-]+")
+#: An apposition after a name: ", the Kremlin's special envoy for Afghanistan,".
+_APPOSITION = re.compile(r"\s*(?:\([^()]{0,40}\))?\s*,\s*([^,.;:“”\"()]{3,100})[,.;:]")
+_APPOSITION_STARTS = frozenset(["the", "a", "an", "his", "her", "its", "their"])
+#: Punctuation that ends a title read backwards from a name.
+_TITLE_STOP = frozenset(',.;:!?()[]“”"\n')
+
+
+class ActorEvidence:
+    """What the text says about actors, read lazily and once: its mentions, the actors of
+    short phrases, and the titles around each name.
+
+    Args:
+        text: The text the quotations come from.
+        lexicon: The actor lexicon (the packaged default when None).
+        mentions: ``find_mentions(text, lexicon)``, when the caller has them already.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        lexicon: ActorLexicon | None = None,
+        mentions: Sequence[Mention] | None = None,
+    ) -> None:
+        self.text = text
+        self.lexicon = lexicon
+        self._mentions = mentions
+        self._phrases: dict[str, tuple[Mention, ...]] = {}
+        self._names: dict[str, str | None] = {}
+        self._dominant: tuple[str | None] | None = None
+
+    def mentions(self) -> Sequence[Mention]:
+        """The actor mentions of the whole text."""
+        if self._mentions is None:
+            self._mentions = find_mentions(self.text, self.lexicon)
+        return self._mentions
+
+    def in_phrase(self, phrase: str) -> tuple[Mention, ...]:
+        """The actor mentions of a short phrase (offsets into the phrase)."""
+        found = self._phrases.get(phrase)
+        if found is None:
+            found = self._phrases[phrase] = tuple(find_mentions(phrase, self.lexicon))
+        return found
+
+    def has_actor(self, phrase: str) -> bool:
+        """Whether a phrase names an actor."""
+        return bool(self.in_phrase(phrase))
+
+    def dominant(self) -> str | None:
+        """The actor the text mentions most (the first mentioned among equals)."""
+        if self._dominant is None:
+            counts = Counter(m.actor for m in self.mentions() if not m.compound)
+            self._dominant = (counts.most_common(1)[0][0] if counts else None,)
+        return self._dominant[0]
+
+    def name_actor(self, name: str, words: SpeakerWords) -> str | None:
+        """The actor a title or apposition gives the person ``name`` anywhere in the text."""
+        if name not in self._names:
+            self._names[name] = _name_actor(self, name, words)
+        return self._names[name]
+
+
+def affiliate(quotes: Sequence[Quote], evidence: ActorEvidence) -> list[Quote]:
+    """The quotations with ``actor`` set from the evidence the text gives.
+
+    Args:
+        quotes: Records after the speaker chain, in text order.
+        evidence: What the text says about actors.
+
+    Returns:
+        New records; ``actor`` is None where the text supports no actor.
+    """
+    words = speaker_words()
+    cache: dict[tuple[str | None, ...], str | None] = {}
+    out: list[Quote] = []
+    for q in quotes:
+        written = (
+            evidence.text[q.speaker_start : q.speaker_end]
+            if q.speaker_start is not None and q.speaker_end is not None
+            else None
+        )
+        key = (q.speaker, written, q.description, q.speaker_kind)
+        if key not in cache:
+            cache[key] = _actor(q, written, evidence, words)
+        out.append(replace(q, actor=cache[key]))
+    return out
 
 
 def speaker_actor(quote: Quote, text: str, lexicon: ActorLexicon | None = None) -> str | None:
-    """The actor a quotation's speaker belongs to, from the speaker's name and description.
-
-    The speaker's own name is tried first ("Trump" → United States, "US military officials" →
-    United States), then the description; within the description, an actor named before its
-    first preposition wins ("Former US special envoy on AfPak" → United States, not
-    Afghanistan).
+    """The actor a quotation's speaker belongs to (see the module's docstring).
 
     Args:
-        quote: A quotation from :func:`extract_quotes` on ``text``.
+        quote: A quotation from :func:`~analysis.quotes.extract_quotes` on ``text``.
         text: The text the quotation was extracted from.
         lexicon: An ``analysis.actors.ActorLexicon``; the packaged default when None.
 
     Returns:
-        The actor's canonical name, or None when neither name nor description names one.
+        The actor's canonical name, or None when the text supports none.
     """
-    return _actor_of(_speaker_phrases(quote, text), lexicon)
+    return affiliate([quote], ActorEvidence(text, lexicon))[0].actor
 
 
-def _speaker_phrases(quote: Quote, text: str) -> tuple[str, ...]:
-    """What :func:`speaker_actor` reads: the speaker (as resolved, else as written) and the
-    description, those the quotation has."""
-    candidates: list[str] = []
-    if quote.speaker:
-        candidates.append(quote.speaker)
-    elif quote.speaker_start is not None and quote.speaker_end is not None:
-        candidates.append(text[quote.speaker_start : quote.speaker_end])
-    if quote.description:
-        candidates.append(quote.description)
-    return tuple(candidates)
-
-
-_FIRST_PREP = re.compile(r"\b(?:of|on|for|at|to|in|with|from|about|against|toward|towards)\b")
-
-
-def _actor_of(candidates: tuple[str, ...], lexicon: ActorLexicon | None) -> str | None:
-    """:func:`speaker_actor` of a quotation whose speaker phrases are ``candidates``."""
-    for cand in candidates:
-        mentions = [m for m in find_mentions(cand, lexicon)]
-        if not mentions:
-            continue
-        prep = _FIRST_PREP.search(cand)
-        cut = prep.start() if prep is not None else len(cand)
-        head = [m for m in mentions if m.start < cut and not m.compound]
-        pool = head or [m for m in mentions if not m.compound] or mentions
-        return pool[0].actor
+def _actor(q: Quote, written: str | None, ev: ActorEvidence, words: SpeakerWords) -> str | None:
+    phrases = tuple(p for p in (q.speaker, written, q.description) if p)
+    if not phrases or q.speaker is None:
+        return None
+    low = [w.lower() for p in phrases for w in _WORD.findall(p)]
+    if _any_term(low, words.unaffiliated):
+        return None
+    name = q.speaker if q.speaker_kind == "person" else None
+    for phrase in phrases:
+        actor = _phrase_actor(phrase, ev, words, name)
+        if actor is not None:
+            return actor
+    if name is not None and name[:1].isupper():
+        actor = ev.name_actor(name, words)
+        if actor is not None:
+            return actor
+    if _any_term(low, words.official_heads):
+        return ev.dominant()
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class QuoteDetail:
-    """A quotation with what a quotes table needs besides offsets.
-
-    Attributes:
-        quote: The record from :func:`extract_quotes`.
-        content: The content as text; the parts of an interrupted quotation are joined with
-            " … ".
-        speaker_mention: The speaker as written ("He"), or None.
-        actor: The speaker's actor (:func:`speaker_actor`), or None.
-        sentence: Index (in ``analysis.segment.sentences(text)``) of the sentence where the
-            content starts.
-        content_actors: Actors mentioned in the content, in first-mention order, each once.
-    """
-
-    quote: Quote
-    content: str
-    speaker_mention: str | None
-    actor: str | None
-    sentence: int
-    content_actors: tuple[str, ...]
+def _any_term(words: list[str], terms: frozenset[str]) -> bool:
+    """Whether any word, or pair of consecutive words, is one of ``terms``."""
+    if any(w in terms for w in words):
+        return True
+    return any(f"{a} {b}" in terms for a, b in itertools.pairwise(words))
 
 
-def quote_details(
-    text: str,
-    quotes: Sequence[Quote] | None = None,
-    *,
-    verbs: SpeechVerbs | None = None,
-    lexicon: ActorLexicon | None = None,
-    sentence_starts: Sequence[int] | None = None,
-    mentions: Sequence[Mention] | None = None,
-) -> list[QuoteDetail]:
-    """Quotations of ``text`` with speaker actor, content text, sentence and actors mentioned.
+def _phrase_actor(
+    phrase: str, ev: ActorEvidence, words: SpeakerWords, name: str | None
+) -> str | None:
+    """The actor a speaker phrase names as its affiliation (rule 2 of the module docstring)."""
+    cut_and = phrase.rfind(" and ")
+    chunk = phrase[cut_and + 5 :] if cut_and >= 0 else phrase
+    mentions = [m for m in ev.in_phrase(chunk) if not m.compound and _not_inside_name(m, chunk)]
+    if not mentions:
+        return None
+    prep = _FIRST_PREP.search(chunk)
+    cut = prep.start() if prep is not None else len(chunk)
+    head = [m for m in mentions if m.start < cut]
+    if head:
+        return head[0].actor
+    if prep is not None and prep.group() in words.location_preps:
+        return None
+    return mentions[0].actor
 
-    Args:
-        text: The text the quotations come from (for the pipeline: ``Document.body``).
-        quotes: Records from :func:`extract_quotes`; extracted here when None.
-        verbs: Cue lexicon used when extracting.
-        lexicon: An ``analysis.actors.ActorLexicon``; the packaged default when None.
-        sentence_starts: Start offsets of the text's sentences, in order (computed with
-            ``analysis.segment.sentences`` when None).
-        mentions: ``find_mentions(text, lexicon)``, when the caller has them already.
 
-    Returns:
-        One detail per quotation, in the order of ``quotes``.
-    """
-    if quotes is None:
-        quotes = extract_quotes(text, verbs=verbs)
-    if not quotes:
-        return []
-    if sentence_starts is None:
-        sentence_starts = [s.start for s in sentences(text)]
-    if mentions is None:
-        mentions = find_mentions(text, lexicon)
-    m_starts = [m.start for m in mentions]
-    out: list[QuoteDetail] = []
-    actors_of: dict[tuple[str, ...], str | None] = {}  # a speaker is often quoted several times
-    for q in quotes:
-        parts = q.parts or ((q.start, q.end),)
-        actors: dict[str, None] = {}
-        for s, e in parts:
-            i = bisect.bisect_left(m_starts, s)
-            while i < len(mentions) and mentions[i].start < e:
-                if mentions[i].end <= e:
-                    actors.setdefault(mentions[i].actor, None)
-                i += 1
-        mention = (
-            text[q.speaker_start : q.speaker_end]
-            if q.speaker_start is not None and q.speaker_end is not None
-            else None
-        )
-        phrases = _speaker_phrases(q, text)
-        if phrases in actors_of:
-            actor = actors_of[phrases]
-        else:
-            actor = actors_of[phrases] = _actor_of(phrases, lexicon)
-        out.append(
-            QuoteDetail(
-                quote=q,
-                content=" … ".join(text[s:e] for s, e in parts),
-                speaker_mention=mention,
-                actor=actor,
-                sentence=max(bisect.bisect_right(sentence_starts, q.start) - 1, 0),
-                content_actors=tuple(actors),
-            )
-        )
-    return out
+def _not_inside_name(m: Mention, phrase: str) -> bool:
+    """False for a leader's alias inside another person's name ("Abdul Ghani Baradar")."""
+    if m.alias_type != "leaders":
+        return True
+    rest = phrase[m.end :].lstrip(" ’'s")
+    return not rest[:1].isupper()
+
+
+def _name_actor(ev: ActorEvidence, name: str, words: SpeakerWords) -> str | None:
+    """Rule 3: a title before, or an apposition after, an occurrence of the surname."""
+    text = ev.text
+    surname = name.split()[-1]
+    pattern = re.compile(rf"\b{re.escape(surname)}\b")
+    for n, m in enumerate(pattern.finditer(text)):
+        if n >= MAX_NAME_OCCURRENCES:
+            break
+        title = _title_before(text, m.start(), words)
+        if title:
+            found = [x for x in ev.in_phrase(title) if not x.compound]
+            if found:
+                return found[-1].actor
+        app = _APPOSITION.match(text, m.end(), min(len(text), m.end() + TITLE_WINDOW))
+        if app is not None:
+            desc = app.group(1).strip()
+            first = desc.split()[0].lower() if desc.split() else ""
+            if first in _APPOSITION_STARTS or first.endswith(("’s", "'s")):
+                actor = _phrase_actor(desc, ev, words, None)
+                if actor is not None:
+                    return actor
+    return None
+
+
+def _title_before(text: str, pos: int, words: SpeakerWords) -> str:
+    """The title right before a name: capitalised words, possessives and ``title_words``
+    back to punctuation or any other word ("Pakistan's national security adviser")."""
+    lo = max(0, pos - TITLE_WINDOW)
+    tokens = text[lo:pos].split()
+    keep: list[str] = []
+    for tok in reversed(tokens):
+        if tok[-1] in _TITLE_STOP:
+            break
+        bare = tok.lower()
+        if not (tok[0].isupper() or bare in words.title_words):
+            break
+        keep.append(tok)
+        if tok[0] in _TITLE_STOP:
+            break
+    return " ".join(reversed(keep))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from analysis.actors import ActorLexicon, Mention
+from analysis.quotes.affiliation import ActorEvidence, affiliate
 from analysis.quotes.attribution import _attribute, _units
+from analysis.quotes.chain import link_speakers
 from analysis.quotes.context import Doc
 from analysis.quotes.lexicon import default_speech_verbs
 from analysis.quotes.marks import _classify, _find_marks, _pair_quotes
@@ -53,6 +56,8 @@ def extract_quotes(
     *,
     verbs: SpeechVerbs | None = None,
     sentences_of_text: Sequence[Sentence] | None = None,
+    lexicon: ActorLexicon | None = None,
+    mentions: Sequence[Mention] | None = None,
 ) -> list[Quote]:
     """Find quotations and reported speech in ``text`` and attribute them to speakers.
 
@@ -60,6 +65,9 @@ def extract_quotes(
         text: Any text (usually a cleaned article body). Never raises on odd input.
         verbs: A speech-cue lexicon (:func:`load_speech_verbs`); the packaged default when None.
         sentences_of_text: ``analysis.segment.sentences(text)``, when the caller has it already.
+        lexicon: The actor lexicon for the speakers' actors; the packaged default when None.
+        mentions: ``analysis.actors.find_mentions(text, lexicon)``, when the caller has them
+            already (read only when a speaker needs them).
 
     Returns:
         Quotes in text order. Direct and partial quotations never overlap each other, nor do
@@ -70,4 +78,9 @@ def extract_quotes(
         return []
     lex = verbs if verbs is not None else default_speech_verbs()
     doc = Doc(text, lex, NameIndex(text, lex))
-    return _run(doc, sentences_of_text)
+    quotes = _run(doc, sentences_of_text)
+    if not quotes:
+        return quotes
+    evidence = ActorEvidence(text, lexicon, mentions)
+    linked = link_speakers(text, quotes, evidence.mentions, evidence.has_actor)
+    return affiliate(linked, evidence)

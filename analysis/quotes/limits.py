@@ -39,3 +39,16 @@ GAP_WORDS = 6
 GAP_WORDS_CONTINUING = 12
 #: Longest gap (characters) between a frame and its quotation worth reading word by word.
 MAX_GAP_CHARS = 120
+#: Farthest (in characters) the speaker chain looks back for the speaker that "it", "they" or
+#: "the spokesman" refers to: about three paragraphs of news.
+CHAIN_WINDOW = 2500
+#: Longest definite description (words after "the") read as referring back ("the foreign
+#: ministry spokesman"); longer ones describe a speaker of their own.
+MAX_ANAPHOR_WORDS = 4
+#: Characters before a pronoun "it"/"they" searched for the organisation it stands for when no
+#: earlier speaker fits: the sentence before it.
+PRONOUN_ACTOR_WINDOW = 400
+#: Occurrences of a person's surname read for a title or apposition naming the affiliation.
+MAX_NAME_OCCURRENCES = 12
+#: Characters read before and after a name for its title or apposition.
+TITLE_WINDOW = 120

@@ -39,6 +39,9 @@ class Quote:
             that could not be resolved) or None.
         mark: The opening quote mark for direct and partial quotations, else None.
         inherited: True when the speaker was carried over from the previous attribution.
+        actor: The state or organisation the speaker belongs to or speaks for, as the text
+            supports it (the name, the description, an earlier mention of the same person, or
+            the speaker a "he"/"the spokesman" refers back to), or None.
     """
 
     kind: Kind
@@ -55,6 +58,7 @@ class Quote:
     speaker_kind: str | None = None
     mark: str | None = None
     inherited: bool = False
+    actor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
