@@ -52,3 +52,8 @@ PRONOUN_ACTOR_WINDOW = 400
 MAX_NAME_OCCURRENCES = 12
 #: Characters read before and after a name for its title or apposition.
 TITLE_WINDOW = 120
+#: Characters searched back for the start of a sentence (a long sentence of news).
+SENTENCE_LOOKBACK = 600
+#: Capitalised words after an office's name that make a person's name ("Foreign Affairs Sartaj
+#: Aziz"); one word after it is more often part of the name ("Foreign Office Minister").
+MIN_NAME_AFTER_ORGANISATION = 2

@@ -8,7 +8,12 @@ from collections.abc import Iterator, Mapping
 
 from analysis.actors import find_mentions
 from analysis.quotes.grammar import _FUNCTION_CAPS, _NAME_PARTICLES, _NAME_RUN
-from analysis.quotes.limits import ANTECEDENT_WINDOW, MAX_ANTECEDENT_CANDIDATES
+from analysis.quotes.limits import (
+    ANTECEDENT_WINDOW,
+    MAX_ANTECEDENT_CANDIDATES,
+    MIN_NAME_AFTER_ORGANISATION,
+    SENTENCE_LOOKBACK,
+)
 from analysis.quotes.records import SpeechVerbs
 from analysis.quotes.tokens import _bare, _Intervals, _strip_trailing_dot
 
@@ -137,14 +142,20 @@ class NameIndex:
                 gender = titles[b] or gender
             elif b in _FUNCTION_CAPS and idx == k:
                 k = idx + 1
+        org = lex.organisation_words
+        last_org = max(
+            (i for i, w in enumerate(words) if _bare(w) in org or _is_acronym(w)), default=-1
+        )
+        if last_org >= k and len(words) - last_org - 1 >= MIN_NAME_AFTER_ORGANISATION:
+            k = last_org + 1  # "Foreign Affairs Sartaj Aziz": an office's name, then the person
+            titled = True
         if k >= len(words):
             return None
         name_words = words[k:]
-        org = lex.organisation_words
         core: list[str] = []
         for w in name_words:
             b = _bare(w)
-            if b in org or (len(w) > 1 and w.isupper() and not w.endswith(".")):
+            if b in org or _is_acronym(w):
                 return None  # an organisation, place or acronym
             if w.lower() not in _NAME_PARTICLES:
                 if not w[0].isupper():
@@ -164,9 +175,10 @@ class NameIndex:
         """The person a pronoun at ``pos`` refers to.
 
         Candidates are the person names within ``ANTECEDENT_WINDOW`` before the pronoun (outside
-        quotations), nearest first. A name whose gender is known to differ is skipped; among the
-        rest, one that was already a speaker, then one whose gender is known to agree, wins
-        over a merely nearer one.
+        quotations), nearest first. A name whose gender is known to differ is skipped. The
+        subject of the pronoun's sentence, else of the sentence before (its first compatible
+        name: "Pompeo urged caution. “…,” he said."), wins; failing both, one that was already
+        a speaker, then one whose gender is known to agree, wins over a merely nearer one.
         """
         self._read_names(pos)
         names = self._names
@@ -174,17 +186,25 @@ class NameIndex:
         seen = 0
         best: tuple[int, str] | None = None
         spoke = {n for p, n in self.speakers[-MAX_ANTECEDENT_CANDIDATES:] if p < pos}
+        current = _sentence_start(self.text, pos, self.quoted)
+        previous = _sentence_start(self.text, current - 1, self.quoted) if current > 0 else current
+        subjects: dict[bool, str] = {}  # in the current sentence? -> its first compatible name
         while i >= 0 and seen < MAX_ANTECEDENT_CANDIDATES:
-            _s, e, name, g = names[i]
+            s, e, name, g = names[i]
             if pos - e > ANTECEDENT_WINDOW:
                 break
             i -= 1
             seen += 1
             if e > pos or (gender is not None and g is not None and g != gender):
                 continue
+            if s >= previous:
+                subjects[s >= current] = name  # the last one read is the first in the sentence
             score = 2 * (name in spoke) + (gender is not None and g == gender)
             if best is None or score > best[0]:
                 best = (score, name)
+        subject = subjects.get(True) or subjects.get(False)
+        if subject is not None:
+            return subject
         return best[1] if best is not None else None
 
     def full_name(self, pos: int, name: str) -> str:
@@ -201,3 +221,30 @@ class NameIndex:
             if last_words[k] == last and n_words[k] > n:
                 return names[k][2]
         return name
+
+
+def _sentence_start(text: str, pos: int, quoted: _Intervals | None) -> int:
+    """Start of the sentence that contains ``pos``: after the last full stop, question or
+    exclamation mark followed by white space (not one inside a quotation, nor one that ends a
+    short capitalised abbreviation such as "Mr." or "U.S."), or after a line break; searched
+    back ``SENTENCE_LOOKBACK`` characters at most."""
+    lo = max(0, pos - SENTENCE_LOOKBACK)
+    j = pos - 1
+    while j > lo:
+        ch = text[j]
+        if ch == "\n":
+            return j + 1
+        if ch in ".!?" and text[j + 1 : j + 2].isspace() and not (quoted and quoted.contains(j)):
+            k = j
+            while k > lo and not text[k - 1].isspace():
+                k -= 1
+            word = text[k:j]
+            if ch != "." or not (word[:1].isupper() and (len(word) <= 3 or "." in word)):
+                return j + 1
+        j -= 1
+    return lo
+
+
+def _is_acronym(word: str) -> bool:
+    """An all-capitals word ("ISPR", "NATO"), not an initial ("J.")."""
+    return len(word) > 1 and word.isupper() and not word.endswith(".")
