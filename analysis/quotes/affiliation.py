@@ -64,7 +64,7 @@ class ActorEvidence:
         self.lexicon = lexicon
         self._mentions = mentions
         self._phrases: dict[str, tuple[Mention, ...]] = {}
-        self._names: dict[str, str | None] = {}
+        self._names: dict[str, tuple[str | None, list[str]]] = {}
         self._dominant: tuple[str | None] | None = None
 
     def mentions(self) -> Sequence[Mention]:
@@ -91,8 +91,9 @@ class ActorEvidence:
             self._dominant = (counts.most_common(1)[0][0] if counts else None,)
         return self._dominant[0]
 
-    def name_actor(self, name: str, words: SpeakerWords) -> str | None:
-        """The actor a title or apposition gives the person ``name`` anywhere in the text."""
+    def name_actor(self, name: str, words: SpeakerWords) -> tuple[str | None, list[str]]:
+        """The actor a title or apposition gives the person ``name`` anywhere in the text, and
+        the words of the titles read (lower case)."""
         if name not in self._names:
             self._names[name] = _name_actor(self, name, words)
         return self._names[name]
@@ -151,9 +152,13 @@ def _actor(q: Quote, written: str | None, ev: ActorEvidence, words: SpeakerWords
         if actor is not None:
             return actor
     if name is not None and name[:1].isupper():
-        actor = ev.name_actor(name, words)
+        actor, titles = ev.name_actor(name, words)
         if actor is not None:
             return actor
+        low += titles
+    actor = next((words.title_actors[w] for w in low if w in words.title_actors), None)
+    if actor is not None:
+        return actor
     if _any_term(low, words.official_heads):
         return ev.dominant()
     return None
@@ -193,41 +198,48 @@ def _not_inside_name(m: Mention, phrase: str) -> bool:
     return not rest[:1].isupper()
 
 
-def _name_actor(ev: ActorEvidence, name: str, words: SpeakerWords) -> str | None:
-    """Rule 3: a title before, or an apposition after, an occurrence of the surname."""
+def _name_actor(ev: ActorEvidence, name: str, words: SpeakerWords) -> tuple[str | None, list[str]]:
+    """Rule 3: a title before, or an apposition after, an occurrence of the surname; and the
+    lower-case words of the titles read."""
     text = ev.text
     surname = name.split()[-1]
     pattern = re.compile(rf"\b{re.escape(surname)}\b")
+    seen: list[str] = []
     for n, m in enumerate(pattern.finditer(text)):
         if n >= MAX_NAME_OCCURRENCES:
             break
         title = _title_before(text, m.start(), words)
         if title:
+            seen += [w.lower() for w in _WORD.findall(title)]
             found = [x for x in ev.in_phrase(title) if not x.compound]
             if found:
-                return found[-1].actor
+                return found[-1].actor, seen
         app = _APPOSITION.match(text, m.end(), min(len(text), m.end() + TITLE_WINDOW))
         if app is not None:
             desc = app.group(1).strip()
             first = desc.split()[0].lower() if desc.split() else ""
             if first in _APPOSITION_STARTS or first.endswith(("’s", "'s")):
+                seen += [w.lower() for w in _WORD.findall(desc)]
                 actor = _phrase_actor(desc, ev, words, None)
                 if actor is not None:
-                    return actor
-    return None
+                    return actor, seen
+    return None, seen
 
 
 def _title_before(text: str, pos: int, words: SpeakerWords) -> str:
     """The title right before a name: capitalised words, possessives and ``title_words``
-    back to punctuation or any other word ("Pakistan's national security adviser")."""
+    back to punctuation or any other word ("Pakistan's national security adviser"); one comma
+    between the title and the name is read over ("his national security adviser, Moeed")."""
     lo = max(0, pos - TITLE_WINDOW)
-    tokens = text[lo:pos].split()
     keep: list[str] = []
-    for tok in reversed(tokens):
-        if tok[-1] in _TITLE_STOP:
+    comma_read = False
+    for tok in reversed(text[lo:pos].split()):
+        if tok.endswith(",") and not comma_read and all(k[:1].isupper() for k in keep):
+            comma_read = True
+            tok = tok[:-1]
+        if not tok or tok[-1] in _TITLE_STOP:
             break
-        bare = tok.lower()
-        if not (tok[0].isupper() or bare in words.title_words):
+        if not (tok[0].isupper() or tok.lower() in words.title_words):
             break
         keep.append(tok)
         if tok[0] in _TITLE_STOP:

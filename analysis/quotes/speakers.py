@@ -30,6 +30,7 @@ class SpeakerWords:
         official_heads: Words of official bodies and roles.
         location_preps: Prepositions after which an actor is a place, not an affiliation.
         title_words: Lower-case words of a title between an actor and a name.
+        title_actors: Titles that name their state on their own ("congressman").
     """
 
     anaphor_heads: dict[str, str]
@@ -39,6 +40,7 @@ class SpeakerWords:
     official_heads: frozenset[str]
     location_preps: frozenset[str]
     title_words: frozenset[str]
+    title_actors: dict[str, str]
 
 
 def _words(data: dict[str, Any], key: str) -> frozenset[str]:
@@ -69,4 +71,5 @@ def speaker_words() -> SpeakerWords:
         official_heads=_words(data, "official_heads"),
         location_preps=_words(data, "location_preps"),
         title_words=_words(data, "title_words"),
+        title_actors={str(k).lower(): str(v) for k, v in (data.get("title_actors") or {}).items()},
     )
