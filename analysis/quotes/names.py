@@ -93,6 +93,9 @@ class NameIndex:
             cut = name.rfind(" ")
             if cut > 0:
                 surnames[name[cut + 1 :]] = (name, res[3])
+            if len(words) == 2:
+                # a family name first ("Xi Jinping" → "Xi", "Lu Kang" → "Lu")
+                surnames.setdefault(words[0], (name, res[3]))
         self._name_next = m
         self._names_done = m is None
 
@@ -220,6 +223,9 @@ class NameIndex:
         for k in range(i, max(i - 4 * MAX_ANTECEDENT_CANDIDATES, -1), -1):
             if last_words[k] == last and n_words[k] > n:
                 return names[k][2]
+        known = self._surnames.get(last)
+        if n == 1 and known is not None and known[0].startswith(f"{last} "):
+            return known[0]  # "Xi" → "Xi Jinping", read family name first
         return name
 
 
