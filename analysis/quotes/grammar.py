@@ -40,6 +40,7 @@ _NAME_PARTICLES = _G["name_particles"]
 _OBJECT_TAKERS = _G["object_takers"]
 _NO_INVERSION = _G["no_inversion"]
 _MODIFIER_WORDS = _G["modifier_words"]
+_NP_BRIDGE_PHRASES = _G["np_bridges"]
 
 _SUBJECT_STARTS = _DETERMINERS | _SUBJECT_PRONOUNS
 #: Words that end such a subject: the modifier phrase starts there.

@@ -13,6 +13,7 @@ from analysis.quotes.grammar import (
     _DETERMINERS,
     _FUNCTION_CAPS,
     _LEADING_TRIM,
+    _NP_BRIDGE_PHRASES,
     _NP_PREPS,
     _NP_STOP,
     _OBJECT_PREPS,
@@ -41,6 +42,15 @@ from analysis.quotes.tokens import (
     _tokens,
     _TokenStream,
 )
+
+_ARTICLES = frozenset(["the", "a", "an"])
+#: Prepositions whose object is not the speaker ("on the eve of the exercise").
+_GOVERNING_PREPS = _NP_PREPS | _OBJECT_PREPS
+#: A preposition → the adjectives it completes inside a speaker phrase ("familiar with").
+_NP_BRIDGES: dict[str, frozenset[str]] = {}
+for _bridge in _NP_BRIDGE_PHRASES:
+    _adj, _, _prep = _bridge.partition(" ")
+    _NP_BRIDGES[_prep] = _NP_BRIDGES.get(_prep, frozenset()) | {_adj}
 
 
 def np_back(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
@@ -82,6 +92,9 @@ def np_back(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
         if not word[0].isalnum():  # _is_word(t), inline: the innermost loop
             break
         if lw in _NP_STOP or (j != i and lw in _SUBJECT_PRONOUNS):
+            if j >= 1 and toks[j - 1][2].lower() in _NP_BRIDGES.get(lw, ()):
+                j -= 2  # "officials familiar with the matter"
+                continue
             break
         if lw in ("and", "&"):
             if j - 1 >= 0 and _is_word(toks[j - 1]) and _is_cap(toks[j - 1]) and j != i:
@@ -100,16 +113,33 @@ def np_back(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
     if lo > i:
         return None
     if i - lo + 1 > MAX_SPEAKER_WORDS:
-        # too long for a speaker: keep a trailing capitalised name, if any
-        k = i
-        while k >= lo and _is_name_token(toks[k], doc.lex):
-            k -= 1
-        if k == i:
+        trimmed = _trim_long_phrase(doc, toks, lo, i)
+        if trimmed is None:
             return None
-        lo = k + 1
+        lo = trimmed
     if not _np_ok(doc, toks[lo : i + 1]):
         return None
     return (lo, i)
+
+
+def _trim_long_phrase(doc: Doc, toks: Sequence[_Tok], lo: int, i: int) -> int | None:
+    """Where a phrase too long for a speaker starts its speaker: at its last article that no
+    preposition governs ("On the eve of the exercise the Russian embassy in New Delhi" → "the
+    Russian embassy in New Delhi"), else at its trailing capitalised name; None without
+    either."""
+    for d in range(i - 1, i - MAX_SPEAKER_WORDS, -1):
+        before = toks[d - 1][2].lower()
+        if (
+            toks[d][2].lower() in _ARTICLES
+            and before not in _GOVERNING_PREPS
+            and not before.endswith(("ing", "ed"))  # "seeking an extension": an object
+            and any(_is_cap(t) for t in toks[d + 1 : i + 1])  # a named body, not a clause
+        ):
+            return d
+    k = i
+    while k >= lo and _is_name_token(toks[k], doc.lex):
+        k -= 1
+    return None if k == i else k + 1
 
 
 def _np_ok(doc: Doc, toks: Sequence[_Tok]) -> bool:
