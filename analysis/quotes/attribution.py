@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 
 from analysis.quotes.context import Doc
@@ -50,6 +51,9 @@ from analysis.quotes.tokens import (
     _words_between,
 )
 from analysis.segment import Sentence
+
+#: The signature line under a quoted tweet: a dash at the start of a line, then the author.
+_SIGNATURE = re.compile(r"\n[ \t]*(?:―|—|–|--?)[ \t]*\S")
 
 
 def _units(
@@ -164,6 +168,8 @@ def _after_content(doc: Doc, u: _Unit, fr: _Frame, limit: int) -> tuple[int, int
         seg = text[s : min(e, s + NEEDS_AS_WINDOW)]
         if " as " not in seg and not any(c in seg for c in '“"”'):
             return None
+    if text[e - 1] == ":" and _only_gap(text, e, u.end):
+        return None  # "announced the arrival on Twitter:": it introduces what follows
     return (s, e)
 
 
@@ -199,7 +205,17 @@ def _attribute(doc: Doc, units: Sequence[_Unit]) -> list[_Record]:
     pending: _Frame | None = None  # a frame ending in a colon, waiting for its quotation
     pending_unit = -1
     last_direct: dict[int, _Record] = {}  # unit index -> direct record ending it
+    block_end = -1  # end of the last block quotation (a tweet after "… wrote on Twitter:")
     for u in units:
+        if u.start < block_end:
+            continue
+        if pending is not None and pending_unit == u.index - 1:
+            block = _block_quote(doc, u, pending)
+            if block is not None:
+                records.append(block)
+                block_end = block.parts[-1][1]
+                pending = None
+                continue
         a = bisect.bisect_left(cue_starts, u.start)
         b = bisect.bisect_left(cue_starts, u.end)
         oa = bisect.bisect_left(op_starts, u.start)
@@ -310,6 +326,25 @@ def _attribute(doc: Doc, units: Sequence[_Unit]) -> list[_Record]:
             if rec.kind == "direct" and rec.mark is not None and rec.frame is not None:
                 last_direct[u.index] = rec
     return records
+
+
+def _block_quote(doc: Doc, u: _Unit, frame: _Frame) -> _Record | None:
+    """A paragraph without quote marks after a frame that ends the paragraph before with a
+    colon ("… wrote on Twitter:"): a quotation set as a block, such as a tweet. Its content
+    ends before a signature line ("— Raveesh Kumar (@MEAIndia) July 22, 2019")."""
+    if u.para == 0 or u.para >= len(doc.paras):
+        return None
+    ps, pe = doc.paras[u.para]
+    if u.start != ps or not doc.paras[u.para - 1][0] <= frame.end <= ps:
+        return None  # the frame must close the paragraph just before
+    quoted = doc.names.quoted
+    if quoted is not None and quoted.overlaps(ps, pe):
+        return None
+    sig = _SIGNATURE.search(doc.text, ps, pe)
+    s, e = _strip(doc.text, ps, sig.start() if sig is not None else pe)
+    if _words_between(doc.text, s, e, MIN_INDIRECT_WORDS) < MIN_INDIRECT_WORDS:
+        return None
+    return _Record("direct", [(s, e)], frame, None, u.index, u.para)
 
 
 def _is_bare_frame(doc: Doc, u: _Unit, fr: _Frame) -> bool:
