@@ -87,7 +87,14 @@ class ActorEvidence:
     def dominant(self) -> str | None:
         """The actor the text mentions most (the first mentioned among equals)."""
         if self._dominant is None:
-            counts = Counter(m.actor for m in self.mentions() if not m.compound)
+            prefixes = speaker_words().not_actor_prefixes
+            counts = Counter(
+                m.actor
+                for m in self.mentions()
+                if not m.compound
+                and self.text[max(0, m.start - 20) : m.start].rstrip().rsplit(" ", 1)[-1].lower()
+                not in prefixes
+            )
             self._dominant = (counts.most_common(1)[0][0] if counts else None,)
         return self._dominant[0]
 
@@ -177,7 +184,13 @@ def _phrase_actor(
     """The actor a speaker phrase names as its affiliation (rule 2 of the module docstring)."""
     cut_and = phrase.rfind(" and ")
     chunk = phrase[cut_and + 5 :] if cut_and >= 0 else phrase
-    mentions = [m for m in ev.in_phrase(chunk) if not m.compound and _not_inside_name(m, chunk)]
+    mentions = [
+        m
+        for m in ev.in_phrase(chunk)
+        if not m.compound
+        and _not_inside_name(m, chunk)
+        and chunk[: m.start].rstrip().rsplit(" ", 1)[-1].lower() not in words.not_actor_prefixes
+    ]
     if not mentions:
         return None
     prep = _FIRST_PREP.search(chunk)

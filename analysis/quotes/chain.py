@@ -220,6 +220,9 @@ def _named_before(text: str, pos: int, head: str, words: SpeakerWords) -> tuple[
         start = before.start() if before is not None else m.start()
         end = after.end() if after is not None and after.end() <= pos else m.end()
         phrase = " ".join(text[start:end].split())
+        first, _, rest = phrase.partition(" ")
+        if first.lower() in _DETERMINERS:
+            phrase = rest  # "The Russian Energy Ministry" → "Russian Energy Ministry"
         if " " in phrase and end <= pos:
             found = (phrase, "organisation")
     return found

@@ -30,7 +30,7 @@ from analysis.quotes.grammar import (
     _SUBJECT_PRONOUNS,
     _TRAILING_TEXT,
 )
-from analysis.quotes.limits import MAX_DESCRIPTION_WORDS, SPEAKER_WINDOW
+from analysis.quotes.limits import MAX_DESCRIPTION_WORDS, QUOTED_AS_WINDOW, SPEAKER_WINDOW
 from analysis.quotes.phrases import np_back, speaker_after, speaker_before
 from analysis.quotes.records import CueClass, SpeechVerbs, _Frame, _QSpan, _Unit
 from analysis.quotes.tokens import (
@@ -41,6 +41,13 @@ from analysis.quotes.tokens import (
     _Tok,
     _tokens,
     _words_between,
+)
+
+#: "quoted <speaker> as" (active: the object is the speaker) or "<speaker> was quoted … as"
+#: (passive: the subject is), right before a participle cue ("saying", "telling").
+_QUOTED_AS = re.compile(
+    r"\b(?:quot(?:ed|es|e|ing)\s+(?P<object>[^,;:.“”\"]{1,80}?)|"
+    r"(?:was|were|is|are|been)\s+quoted(?:\s+\w+){0,3}?)\s+as\s+$"
 )
 
 
@@ -106,9 +113,8 @@ def _frames(
             continue
         progressive = form.endswith("ing") and _PROGRESSIVE.search(text, max(lo, cs - 24), cs)
         if form.endswith("ing") and not cls.adjective and not progressive:
-            if not _participle_frame(doc, u, fr, lo, frames):
-                continue
-            frames.append(fr)
+            if _quoted_as(doc, fr, lo) or _participle_frame(doc, u, fr, lo, frames):
+                frames.append(fr)
             continue
         inverted = (
             cls.inversion
@@ -177,6 +183,9 @@ def _speaker_after_closing(doc: Doc, fr: _Frame, u: _Unit) -> bool:
         return False
     if _words_between(doc.text, probe.end, u.end, 5) > 4:
         return False
+    after = _tokens(doc.text, probe.end, min(u.end, probe.end + 40))
+    if after and (after[0][2].lower() in _AUX | _BE or after[0][2].lower().endswith("ed")):
+        return False  # "…, said the region had changed": a clause, not "said X."
     fr.sp_start, fr.sp_end, fr.desc, fr.end = (
         probe.sp_start,
         probe.sp_end,
@@ -311,3 +320,25 @@ def _inversion_ok(doc: Doc, u: _Unit, cs: int, lo: int) -> bool:
     while j >= u.start and text[j] in " \t\n":
         j -= 1
     return j < u.start or text[j] in ",—–" + _CLOSE_MARKS + "\"'"
+
+
+def _quoted_as(doc: Doc, fr: _Frame, lo: int) -> bool:
+    """ "CNN quoted a spokesperson as saying", "X was quoted as telling": the speaker is the one
+    quoted, not the outlet. Fills the speaker and widens the frame to the outlet."""
+    m = _QUOTED_AS.search(doc.text, max(lo, fr.cue_start - QUOTED_AS_WINDOW), fr.cue_start)
+    if m is None:
+        return False
+    if m.group("object") is not None:
+        sp_start, sp_end = m.span("object")
+        toks = _tokens(doc.text, max(lo, m.start() - SPEAKER_WINDOW), m.start())
+        outlet = np_back(doc, toks, len(toks) - 1)
+        fr.start = toks[outlet[0]][0] if outlet is not None else m.start()
+    else:
+        toks = _tokens(doc.text, max(lo, m.start() - SPEAKER_WINDOW), m.start())
+        span = np_back(doc, toks, len(toks) - 1)
+        if span is None:
+            return False
+        sp_start, sp_end = toks[span[0]][0], toks[span[1]][1]
+        fr.start = sp_start
+    fr.sp_start, fr.sp_end = sp_start, sp_end
+    return True

@@ -57,3 +57,6 @@ SENTENCE_LOOKBACK = 600
 #: Capitalised words after an office's name that make a person's name ("Foreign Affairs Sartaj
 #: Aziz"); one word after it is more often part of the name ("Foreign Office Minister").
 MIN_NAME_AFTER_ORGANISATION = 2
+#: Characters before a participle cue searched for "quoted <speaker> as" ("CNN quoted a National
+#: Security Council spokesperson as saying").
+QUOTED_AS_WINDOW = 120

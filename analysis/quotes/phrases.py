@@ -77,6 +77,7 @@ def np_back(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
     ):
         return None
     j = i
+    head = i
     while j >= 0:
         t = toks[j]
         word = t[2]
@@ -93,7 +94,8 @@ def np_back(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
             break
         if lw in _NP_STOP or (j != i and lw in _SUBJECT_PRONOUNS):
             if j >= 1 and toks[j - 1][2].lower() in _NP_BRIDGES.get(lw, ()):
-                j -= 2  # "officials familiar with the matter"
+                head = j - 2  # "officials familiar with the matter": the head is "officials"
+                j -= 2
                 continue
             break
         if lw in ("and", "&"):
@@ -117,7 +119,7 @@ def np_back(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
         if trimmed is None:
             return None
         lo = trimmed
-    if not _np_ok(doc, toks[lo : i + 1]):
+    if head < lo or not _np_ok(doc, toks[lo : head + 1]):
         return None
     return (lo, i)
 

@@ -31,6 +31,8 @@ class SpeakerWords:
         location_preps: Prepositions after which an actor is a place, not an affiliation.
         title_words: Lower-case words of a title between an actor and a name.
         title_actors: Titles that name their state on their own ("congressman").
+        not_actor_prefixes: Words that make the actor alias after them part of another body's
+            name ("National Security Council" is not the UN's).
     """
 
     anaphor_heads: dict[str, str]
@@ -41,6 +43,7 @@ class SpeakerWords:
     location_preps: frozenset[str]
     title_words: frozenset[str]
     title_actors: dict[str, str]
+    not_actor_prefixes: frozenset[str]
 
 
 def _words(data: dict[str, Any], key: str) -> frozenset[str]:
@@ -71,5 +74,6 @@ def speaker_words() -> SpeakerWords:
         official_heads=_words(data, "official_heads"),
         location_preps=_words(data, "location_preps"),
         title_words=_words(data, "title_words"),
+        not_actor_prefixes=_words(data, "not_actor_prefixes"),
         title_actors={str(k).lower(): str(v) for k, v in (data.get("title_actors") or {}).items()},
     )

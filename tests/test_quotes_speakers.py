@@ -1,0 +1,146 @@
+"""Speakers as South Asian and Russian news writes them: frames, the speaker chain and each
+speaker's actor, as golden tables of hand-written sentences (one row per hard case)."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.quotes import Quote, extract_quotes
+
+#: (case, text, expected records as (kind, content, speaker, actor)); only the records listed
+#: are checked, in order of the list, each must be found.
+CASES: list[tuple[str, str, list[tuple[str, str, str | None, str | None]]]] = [
+    (
+        "outlet quoted a speaker as saying, quotation before",
+        "“We will respond,” Geo News quoted a National Security Council spokesperson as saying.",
+        [("direct", "We will respond,", "National Security Council spokesperson", None)],
+    ),
+    (
+        "statement quoted a minister as telling",
+        "A post-meeting statement quoted the Pakistani foreign minister as telling the visitor "
+        "that ties were strong.",
+        [("indirect", "ties were strong.", "Pakistani foreign minister", "Pakistan")],
+    ),
+    (
+        "passive quoted as saying",
+        "Sergei Lavrov was quoted as saying that the talks would resume in Moscow.",
+        [("indirect", "the talks would resume in Moscow.", "Sergei Lavrov", "Russia")],
+    ),
+    (
+        "it added carries the organisation named as speaker",
+        "The Pakistani military said the strike was unprovoked. “It was a deliberate act,” it "
+        "added.",
+        [("direct", "It was a deliberate act,", "Pakistani military", "Pakistan")],
+    ),
+    (
+        "the spokesman resolved to the spokesperson named before",
+        "“Talks are under way,” said Pakistan's foreign ministry spokesperson Zara Baig. The "
+        "weather was mild. “We remain hopeful,” the spokesman said.",
+        [("direct", "We remain hopeful,", "Zara Baig", "Pakistan")],
+    ),
+    (
+        "the ministry resolved to the ministry named in the text",
+        "The Russian Energy Ministry signed the deal on Friday. The project will take two years, "
+        "the ministry said.",
+        [("indirect", "The project will take two years", "Russian Energy Ministry", "Russia")],
+    ),
+    (
+        "pronoun refers to the subject of the sentence before",
+        "Secretary of State Mike Pompeo met Shah Mahmood Qureshi. “We agree,” Qureshi said.\n\n"
+        "Pompeo urged caution. “This is only a beginning,” he said.",
+        [("direct", "This is only a beginning,", "Mike Pompeo", "United States")],
+    ),
+    (
+        "family name first",
+        "President Xi Jinping arrived in Astana. “Cooperation is the way,” Xi said.",
+        [("direct", "Cooperation is the way,", "Xi Jinping", "China")],
+    ),
+    (
+        "actor from the conjunct that describes the speaker",
+        "Sergei Lavrov and Pakistani Foreign Minister Hina Rabbani Khar said the talks were "
+        "useful.",
+        [("indirect", "the talks were useful.", "Hina Rabbani Khar", "Pakistan")],
+    ),
+    (
+        "actor from the person's title elsewhere in the text",
+        "Pakistan's national security adviser, Moeed Yusuf, met reporters. Yusuf said Pakistan "
+        "had other options.",
+        [("indirect", "Pakistan had other options.", "Moeed Yusuf", "Pakistan")],
+    ),
+    (
+        "a place after a preposition is not an affiliation",
+        "Ayesha Rauf, a security analyst in Islamabad, said the region had changed.",
+        [("indirect", "the region had changed.", "Ayesha Rauf", None)],
+    ),
+    (
+        "described speaker without its determiner",
+        "A senior military official told reporters that there had been no firing from the posts.",
+        [
+            (
+                "indirect",
+                "there had been no firing from the posts.",
+                "senior military official",
+                None,
+            )
+        ],
+    ),
+    (
+        "adjective and preposition inside a speaker phrase",
+        "Delhi had asked Moscow to reconsider the drills, officials familiar with the matter said.",
+        [
+            (
+                "indirect",
+                "Delhi had asked Moscow to reconsider the drills",
+                "officials familiar with the matter",
+                "India",
+            )
+        ],
+    ),
+    (
+        "long phrase starts at its last article",
+        "On the eve of the exercise the Russian embassy in New Delhi said that no drills would be "
+        "held near the border.",
+        [
+            (
+                "indirect",
+                "no drills would be held near the border.",
+                "Russian embassy in New Delhi",
+                "Russia",
+            )
+        ],
+    ),
+    (
+        "tweet set as a block after a colon",
+        "The spokesman for the ministry, Ali Raza, wrote on Twitter:\n\n"
+        "We have noted the remarks made to the press. No such request was ever made.\n"
+        "— Ali Raza (@ministry) July 22, 2019\n\nThe row continued.",
+        [
+            (
+                "direct",
+                "We have noted the remarks made to the press. No such request was ever made.",
+                "Ali Raza",
+                None,
+            )
+        ],
+    ),
+]
+
+
+def _row(q: Quote, text: str) -> tuple[str, str, str | None, str | None]:
+    return (q.kind, text[q.start : q.end], q.speaker, q.actor)
+
+
+@pytest.mark.parametrize(("case", "text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_speaker_cases(
+    case: str, text: str, expected: list[tuple[str, str, str | None, str | None]]
+) -> None:
+    got = [_row(q, text) for q in extract_quotes(text)]
+    for record in expected:
+        assert record in got, f"{case}: {record} not in {got}"
+
+
+def test_reporting_clause_that_introduces_a_block_is_not_speech() -> None:
+    text = "The military's media wing announced the arrival of the contingent on Twitter:\n\n"
+    text += "A contingent has arrived for the first joint exercise.\n— DG ISPR (@ispr) Sep 23"
+    kinds = [(q.kind, text[q.start : q.end]) for q in extract_quotes(text)]
+    assert kinds == [("direct", "A contingent has arrived for the first joint exercise.")]
