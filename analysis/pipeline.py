@@ -230,6 +230,18 @@ def _voices(
     return out
 
 
+def _home_actor(doc: Document, settings: Settings) -> str | None:
+    """The actor a document is reported from: its dateline's place ("ISLAMABAD (AP)"), else its
+    outlet's country from the metadata, when the actor lexicon knows it (for the quotations
+    of official bodies the text names without a state)."""
+    lexicon = settings.actor_lexicon_obj()
+    for text in (doc.dateline, dict(doc.metadata).get("country")):
+        found = find_mentions(text, lexicon) if text else []
+        if found and not found[0].compound:
+            return found[0].actor
+    return None
+
+
 def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
     """Analyse one document: sentences and actor mentions.
 
@@ -263,6 +275,7 @@ def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
         sentences_of_text=sents,
         lexicon=settings.actor_lexicon_obj(),
         mentions=mentions,
+        home=_home_actor(doc, settings),
     )
     details = quotes.quote_details(
         body,

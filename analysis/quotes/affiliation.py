@@ -14,7 +14,8 @@ The evidence is read in this order, and the first that names an actor wins:
    security adviser Moeed Yusuf") or an apposition after it ("Zamir Kabulov, the Kremlin's
    special envoy").
 4. An official body or role named without its state ("the Foreign Ministry", "military
-   officials", "Army chief General …"): the actor the text mentions most.
+   officials", "Army chief General …"): the actor the text is reported from (its dateline's or
+   outlet's, when the caller knows it), else the actor the text mentions most.
 
 Speakers that point back ("he", "the spokesman") were carried to the speaker they mean by
 :mod:`~analysis.quotes.chain`, so they get that speaker's actor here.
@@ -52,6 +53,8 @@ class ActorEvidence:
         text: The text the quotations come from.
         lexicon: The actor lexicon (the packaged default when None).
         mentions: ``find_mentions(text, lexicon)``, when the caller has them already.
+        home: The actor the text is reported from (its dateline's, or its outlet's country),
+            which unnamed official bodies belong to; the actor the text mentions most when None.
     """
 
     def __init__(
@@ -59,9 +62,11 @@ class ActorEvidence:
         text: str,
         lexicon: ActorLexicon | None = None,
         mentions: Sequence[Mention] | None = None,
+        home: str | None = None,
     ) -> None:
         self.text = text
         self.lexicon = lexicon
+        self.home = home
         self._mentions = mentions
         self._phrases: dict[str, tuple[Mention, ...]] = {}
         self._names: dict[str, tuple[str | None, list[str]]] = {}
@@ -85,7 +90,10 @@ class ActorEvidence:
         return bool(self.in_phrase(phrase))
 
     def dominant(self) -> str | None:
-        """The actor the text mentions most (the first mentioned among equals)."""
+        """The actor unnamed official bodies belong to: ``home`` when given, else the actor
+        the text mentions most (the first mentioned among equals)."""
+        if self.home is not None:
+            return self.home
         if self._dominant is None:
             prefixes = speaker_words().not_actor_prefixes
             counts = Counter(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from analysis.actors import ActorLexicon, Mention
 from analysis.quotes.affiliation import ActorEvidence, affiliate
@@ -58,6 +59,8 @@ def extract_quotes(
     sentences_of_text: Sequence[Sentence] | None = None,
     lexicon: ActorLexicon | None = None,
     mentions: Sequence[Mention] | None = None,
+    home: str | None = None,
+    headline: bool = False,
 ) -> list[Quote]:
     """Find quotations and reported speech in ``text`` and attribute them to speakers.
 
@@ -68,6 +71,13 @@ def extract_quotes(
         lexicon: The actor lexicon for the speakers' actors; the packaged default when None.
         mentions: ``analysis.actors.find_mentions(text, lexicon)``, when the caller has them
             already (read only when a speaker needs them).
+        home: The actor the text is reported from (the dateline's place, or the outlet's
+            country): an official body or officeholder the text names without a state ("the
+            Foreign Ministry", "military officials") speaks for it. When None, for the actor
+            the text mentions most.
+        headline: ``text`` is a headline or sub-head: it reports no speech of its own, so only
+            its quotations are kept, as partial quotations (with the speaker of a headline cue,
+            "…, Blinken tells Bilawal").
 
     Returns:
         Quotes in text order. Direct and partial quotations never overlap each other, nor do
@@ -81,6 +91,8 @@ def extract_quotes(
     quotes = _run(doc, sentences_of_text)
     if not quotes:
         return quotes
-    evidence = ActorEvidence(text, lexicon, mentions)
+    if headline:
+        quotes = [replace(q, kind="partial") for q in quotes if q.kind != "indirect"]
+    evidence = ActorEvidence(text, lexicon, mentions, home)
     linked = link_speakers(text, quotes, evidence.mentions, evidence.has_actor)
     return affiliate(linked, evidence)
