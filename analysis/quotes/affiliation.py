@@ -262,6 +262,8 @@ def _title_before(text: str, pos: int, words: SpeakerWords) -> str:
             break
         if not (tok[0].isupper() or tok.lower() in words.title_words):
             break
+        if tok.lower() == "and" and not any(k.lower() in words.title_words for k in keep):
+            break  # "Shulginov and Malik": another person, not a title
         keep.append(tok)
         if tok[0] in _TITLE_STOP:
             break

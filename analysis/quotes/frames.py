@@ -22,6 +22,7 @@ from analysis.quotes.grammar import (
     _LEADING_TRIM,
     _NAME_PARTICLES,
     _NO_INVERSION,
+    _NOUN_CUES,
     _NP_PREPS,
     _NP_STOP,
     _OPINION_CLASS,
@@ -49,6 +50,10 @@ _QUOTED_AS = re.compile(
     r"\b(?:quot(?:ed|es|e|ing)\s+(?P<object>[^,;:.“”\"]{1,80}?)|"
     r"(?:was|were|is|are|been)\s+quoted(?:\s+\w+){0,3}?)\s+as\s+$"
 )
+
+#: A cue word that is a noun when a preposition or a capitalised word follows it ("member states
+#: for their support", "State Department", "the view of the ministry").
+_NOUN_AFTER = re.compile(r"[ \t]+(?:(?:of|for|in|on|at|with|from|by|about)\b|[A-Z])")
 
 
 def _find_cues(lex: SpeechVerbs, text: str) -> list[tuple[int, int, str]]:
@@ -95,8 +100,8 @@ def _frames(
             continue
         form = " ".join(cue.lower().split())
         cls = lex.cues.get(form)
-        if cls is None:
-            continue
+        if cls is None or (form in _NOUN_CUES and _NOUN_AFTER.match(text, ce) is not None):
+            continue  # "the member states for their support", "State Department"
         headline = False
         if text[cs].isupper() and not _at_clause_start(doc, u, cs):
             if not _headline_cue(doc, u, cs, ce):

@@ -41,6 +41,7 @@ _OBJECT_TAKERS = _G["object_takers"]
 _NO_INVERSION = _G["no_inversion"]
 _MODIFIER_WORDS = _G["modifier_words"]
 _NP_BRIDGE_PHRASES = _G["np_bridges"]
+_NOUN_CUES = _G["noun_cues"]
 
 _SUBJECT_STARTS = _DETERMINERS | _SUBJECT_PRONOUNS
 #: Words that end such a subject: the modifier phrase starts there.

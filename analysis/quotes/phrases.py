@@ -361,7 +361,9 @@ def _apposition_before(doc: Doc, toks: Sequence[_Tok], comma: int, fr: _Frame) -
         if before >= 0 and toks[before][2] == ",":
             d_lo = _segment_back(doc, toks, before)
             dseg = toks[d_lo:before]
-            if (d_lo == 0 or toks[d_lo - 1][2] in (".", ":", ";")) and is_role_segment(doc, dseg):
+            opens = d_lo == 0 or toks[d_lo - 1][2] in (".", ":", ";")
+            after_quote = toks[d_lo - 1][2] == "," and dseg and dseg[0][2].lower() == "the"
+            if (opens or after_quote) and is_role_segment(doc, dseg):
                 fr.desc = (dseg[0][0], dseg[-1][1])
                 fr.start = dseg[0][0]
         return True
