@@ -500,7 +500,7 @@ def _reported(doc: Doc, u: _Unit, frames: Sequence[_Frame]) -> list[_Record]:
     for fi, fr in enumerate(frames):
         if fr.sp_start is None and not fr.passive:
             continue
-        before = _before_content(doc, u, fr, u.start)
+        before = None if fr.borrowed else _before_content(doc, u, fr, u.start)
         after = _after_content(doc, u, fr, u.end)
         if after is not None:
             afters[fi] = after

@@ -54,6 +54,12 @@ _QUOTED_AS = re.compile(
 #: A cue word that is a noun when a preposition or a capitalised word follows it ("member states
 #: for their support", "State Department", "the view of the ministry").
 _NOUN_AFTER = re.compile(r"[ \t]+(?:(?:of|for|in|on|at|with|from|by|about)\b|[A-Z])")
+#: A form of "be" right before a cue ("was quoted by", "is said by"): a passive with its agent.
+_BY_AGENT_NOT_GERUND = re.compile(r" by (?!\w+ing\b)")
+_PROGRESSIVE_OR_BE = re.compile(r"\b(?:is|are|was|were|been|be|being)\s+(?:\w+ly\s+)?$")
+#: Where a subordinate or contrasting clause starts inside a sentence: its subject is the
+#: speaker of a verb coordinated within it.
+_CLAUSE_START = re.compile(r"(?:,\s*(?:while|whereas|but|although|though)|;)\s+")
 
 
 def _find_cues(lex: SpeechVerbs, text: str) -> list[tuple[int, int, str]]:
@@ -102,6 +108,12 @@ def _frames(
         cls = lex.cues.get(form)
         if cls is None or (form in _NOUN_CUES and _NOUN_AFTER.match(text, ce) is not None):
             continue  # "the member states for their support", "State Department"
+        if (
+            form.endswith("ed")
+            and _BY_AGENT_NOT_GERUND.match(text, ce) is not None
+            and not _PROGRESSIVE_OR_BE.search(text, max(u.start, cs - 24), cs)
+        ):
+            continue  # "the bombing, claimed by IS-K, killed …": a participle of the passive
         headline = False
         if text[cs].isupper() and not _at_clause_start(doc, u, cs):
             if not _headline_cue(doc, u, cs, ce):
@@ -253,6 +265,10 @@ def _participle_subject(doc: Doc, u: _Unit, fr: _Frame, lo: int, earlier: Sequen
     noun phrase."""
     text = doc.text
     j = fr.cue_start
+    fr.borrowed = True
+    clause = [m.end() for m in _CLAUSE_START.finditer(text, lo, j)]
+    if clause:
+        lo = clause[-1]  # "…, while Foreign Minister Khar telephoned … and told": her clause
     for prev in reversed(earlier[-3:]):
         if prev.sp_start is not None and prev.cue_start >= lo and not prev.passive:
             fr.sp_start, fr.sp_end = prev.sp_start, prev.sp_end

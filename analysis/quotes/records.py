@@ -136,6 +136,7 @@ class _Frame:
     start: int = 0  # the frame's extent (speaker, cue, description)
     end: int = 0
     passive: bool = False
+    borrowed: bool = False  # the speaker is another clause's subject ("X thanked … and said")
 
 
 @dataclass(slots=True)

@@ -229,6 +229,8 @@ def _cue_is_verb(text: str, start: int, lo: int) -> bool:
         "those",
     ):
         return False
+    if prev.isdigit() and text[start : start + 40].split(" ", 1)[0].endswith("s"):
+        return False  # "the Sept. 11 attacks", "the 2008 claims" (not "in 2008 questioned")
     return not (prev in _POSSESSIVES or prev == "to" or prev.endswith(("’s", "'s")))
 
 
