@@ -110,6 +110,36 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None, str | None]]]] = [
         ],
     ),
     (
+        "quotation after a sentence whose subject is a person",
+        "Beijing hit back. Spokesman Wang Wenbin said the US should act.\n\n"
+        "Mr Bhutto-Zardari pressed the case for help. “Pakistan did not cause this crisis.”",
+        [("direct", "Pakistan did not cause this crisis.", "Bhutto-Zardari", None)],
+    ),
+    (
+        "he after a quotation over two paragraphs refers to the subject before it",
+        "Wang Wenbin said the US should act.\n\nMr Bhutto-Zardari pressed the case. “Pakistan "
+        "did not cause this crisis.\n\n“We are not asking for charity,” he said.",
+        [
+            (
+                "direct",
+                "Pakistan did not cause this crisis.\n\n“We are not asking for charity,",
+                "Bhutto-Zardari",
+                None,
+            )
+        ],
+    ),
+    (
+        "a coordinated verb finds its subject in its own clause",
+        "Pakistan's envoy lodged a protest, while Foreign Minister Hina Rabbani Khar telephoned "
+        "Hillary Clinton and told her that the attack was unacceptable.",
+        [("indirect", "the attack was unacceptable.", "Hina Rabbani Khar", "Pakistan")],
+    ),
+    (
+        "a participle with its agent is no frame",
+        "The bombing at the airport, claimed by a regional affiliate, killed 13 people.",
+        [],
+    ),
+    (
         "tweet set as a block after a colon",
         "The spokesman for the ministry, Ali Raza, wrote on Twitter:\n\n"
         "We have noted the remarks made to the press. No such request was ever made.\n"
@@ -137,6 +167,8 @@ def test_speaker_cases(
     got = [_row(q, text) for q in extract_quotes(text)]
     for record in expected:
         assert record in got, f"{case}: {record} not in {got}"
+    if not expected:
+        assert got == [], f"{case}: {got}"
 
 
 def test_reporting_clause_that_introduces_a_block_is_not_speech() -> None:

@@ -8,12 +8,13 @@ import re
 from collections.abc import Sequence
 
 from analysis.quotes.context import Doc
-from analysis.quotes.frames import _find_cues, _frames
+from analysis.quotes.frames import _clause_subject, _find_cues, _frames
 from analysis.quotes.grammar import (
     _ALL_MARK_CHARS,
     _CLOSE_MARKS,
     _COMPLEMENTIZER_END,
     _CONJ_BEFORE,
+    _CONTEXT_CLASS,
     _GAP_CONJ,
     _GAP_GLUE,
     _INTRO_PHRASE,
@@ -34,19 +35,23 @@ from analysis.quotes.limits import (
     MAX_REPORTED_PER_UNIT,
     MIN_INDIRECT_WORDS,
     NEEDS_AS_WINDOW,
+    SPEAKER_WINDOW,
     THAT_LOOKAHEAD_WORDS,
 )
 from analysis.quotes.records import Kind, _Frame, _QSpan, _Record, _Unit
 from analysis.quotes.tokens import (
+    _bare,
     _direct_like,
     _first_char,
     _first_char_of,
     _Intervals,
     _is_cap,
+    _is_name_token,
     _last_char,
     _only_gap,
     _Sentences,
     _strip,
+    _tokens,
     _TokenStream,
     _words_between,
 )
@@ -293,6 +298,8 @@ def _attribute(doc: Doc, units: Sequence[_Unit]) -> list[_Record]:
                 prev.parts.extend(q.parts)
                 used_quotes.add(qi)
                 continue
+            elif qi == 0 and (subject := _subject_before(doc, units, u, records)) is not None:
+                rec.frame = subject  # "X pressed the case. “…”": the sentence's subject speaks
             else:
                 src = _inherit(doc, records, u)
                 if src is not None:
@@ -326,6 +333,27 @@ def _attribute(doc: Doc, units: Sequence[_Unit]) -> list[_Record]:
             if rec.kind == "direct" and rec.mark is not None and rec.frame is not None:
                 last_direct[u.index] = rec
     return records
+
+
+def _subject_before(
+    doc: Doc, units: Sequence[_Unit], u: _Unit, records: Sequence[_Record]
+) -> _Frame | None:
+    """The person named as subject of the sentence just before a quotation that opens its
+    own sentence in the same paragraph, when that sentence attributes nothing ("Mr
+    Bhutto-Zardari pressed the case for help. “Pakistan did not cause this crisis.”")."""
+    if u.index == 0 or not u.quotes or not _only_gap(doc.text, u.start, u.quotes[0].open):
+        return None
+    prev = units[u.index - 1]
+    if prev.para_last != u.para or prev.quotes or (records and records[-1].unit == prev.index):
+        return None
+    toks = _tokens(doc.text, prev.start, min(prev.end, prev.start + SPEAKER_WINDOW))
+    while toks and _bare(toks[0][2]) in doc.lex.titles:
+        toks = toks[1:]  # "Mr Bhutto-Zardari …"
+    span = _clause_subject(doc, toks)
+    if span is None or not _is_name_token(toks[span[1]], doc.lex):
+        return None
+    s, e = toks[span[0]][0], toks[span[1]][1]
+    return _Frame(e, e, _CONTEXT_CLASS, s, e, None, s, e, borrowed=True)
 
 
 def _block_quote(doc: Doc, u: _Unit, frame: _Frame) -> _Record | None:

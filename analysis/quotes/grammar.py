@@ -55,6 +55,8 @@ _DOUBLE = frozenset(['"', "“", "”", "„", "‟", "«", "»", "''", "``"])
 _DASH_CUE = re.compile(r"[ \t\u00a0]*(?P<dash>―|—|–|--)[ \t\u00a0]*")
 _DASH_CLASS = CueClass("dash", True, False, False, False, False)
 _OPINION_CLASS = CueClass("opinion", False, True, False, False, False)
+#: The class of a speaker read from context, without a cue ("X pressed the case. “…”").
+_CONTEXT_CLASS = CueClass("context", True, False, False, False, False)
 _BY_AGENT = re.compile(r"\s+(?:by\s+)")  # "was quoted by …": the agent of a passive cue
 _NOT_GAP = re.compile(r"[^ \t\n\r,.;:—–\-\u00a0]")
 _NON_SPACE = re.compile(r"\S")

@@ -236,11 +236,14 @@ def _sentence_start(text: str, pos: int, quoted: _Intervals | None) -> int:
     back ``SENTENCE_LOOKBACK`` characters at most."""
     lo = max(0, pos - SENTENCE_LOOKBACK)
     j = pos - 1
+    while j > lo and text[j].isspace():
+        j -= 1  # from the end of the sentence before, when ``pos`` follows it
     while j > lo:
         ch = text[j]
-        if ch == "\n":
+        inside = quoted is not None and quoted.contains(j)
+        if ch == "\n" and not inside:
             return j + 1
-        if ch in ".!?" and text[j + 1 : j + 2].isspace() and not (quoted and quoted.contains(j)):
+        if ch in ".!?" and text[j + 1 : j + 2].isspace() and not inside:
             k = j
             while k > lo and not text[k - 1].isspace():
                 k -= 1

@@ -37,20 +37,20 @@ def _finish(doc: Doc, records: Sequence[_Record]) -> list[Quote]:
         speaker = description = speaker_kind = None
         sp_start = sp_end = None
         cue = cue_start = cue_end = None
-        if fr is not None:
+        if fr is not None and fr.cue_start < fr.cue_end:
             cue, cue_start, cue_end = text[fr.cue_start : fr.cue_end], fr.cue_start, fr.cue_end
-            if fr.sp_start is not None and fr.sp_end is not None:
-                sp_start, sp_end = fr.sp_start, fr.sp_end
-                speaker, description, speaker_kind = resolve(fr)
-                if fr.desc is not None:
-                    description = " ".join(text[fr.desc[0] : fr.desc[1]].split())
-                if speaker is not None and speaker_kind == "person":
-                    if not ctx.speakers or ctx.speakers[-1][1] != speaker:
-                        ctx.speakers.append((sp_start, speaker))
-                    if description:
-                        descriptions[speaker] = description
-                    else:
-                        description = descriptions.get(speaker)
+        if fr is not None and fr.sp_start is not None and fr.sp_end is not None:
+            sp_start, sp_end = fr.sp_start, fr.sp_end
+            speaker, description, speaker_kind = resolve(fr)
+            if fr.desc is not None:
+                description = " ".join(text[fr.desc[0] : fr.desc[1]].split())
+            if speaker is not None and speaker_kind == "person":
+                if not ctx.speakers or ctx.speakers[-1][1] != speaker:
+                    ctx.speakers.append((sp_start, speaker))
+                if description:
+                    descriptions[speaker] = description
+                else:
+                    description = descriptions.get(speaker)
         parts = tuple([p for p in rec.parts if p[0] < p[1]])
         if not parts:
             continue
