@@ -30,7 +30,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from analysis.actors import ActorLexicon, Mention, find_mentions
-from analysis.quotes.limits import MAX_NAME_OCCURRENCES, TITLE_WINDOW
+from analysis.quotes.limits import (
+    MAX_NAME_OCCURRENCES,
+    NAME_SEARCH_AFTER,
+    NAME_SEARCH_BEFORE,
+    TITLE_WINDOW,
+)
 from analysis.quotes.records import Quote
 from analysis.quotes.speakers import SpeakerWords, speaker_words
 
@@ -106,11 +111,14 @@ class ActorEvidence:
             self._dominant = (counts.most_common(1)[0][0] if counts else None,)
         return self._dominant[0]
 
-    def name_actor(self, name: str, words: SpeakerWords) -> tuple[str | None, list[str]]:
-        """The actor a title or apposition gives the person ``name`` anywhere in the text, and
-        the words of the titles read (lower case)."""
+    def name_actor(self, name: str, pos: int, words: SpeakerWords) -> tuple[str | None, list[str]]:
+        """The actor a title or apposition gives the person ``name`` in the text around
+        ``pos`` (``NAME_SEARCH_BEFORE`` characters before it, ``NAME_SEARCH_AFTER`` after),
+        and the words of the titles read (lower case); read once per name."""
         if name not in self._names:
-            self._names[name] = _name_actor(self, name, words)
+            lo = max(0, pos - NAME_SEARCH_BEFORE)
+            hi = min(len(self.text), pos + NAME_SEARCH_AFTER)
+            self._names[name] = _name_actor(self, name, lo, hi, words)
         return self._names[name]
 
 
@@ -167,7 +175,8 @@ def _actor(q: Quote, written: str | None, ev: ActorEvidence, words: SpeakerWords
         if actor is not None:
             return actor
     if name is not None and name[:1].isupper():
-        actor, titles = ev.name_actor(name, words)
+        pos = q.speaker_start if q.speaker_start is not None else q.start
+        actor, titles = ev.name_actor(name, pos, words)
         if actor is not None:
             return actor
         low += titles
@@ -219,14 +228,16 @@ def _not_inside_name(m: Mention, phrase: str) -> bool:
     return not rest[:1].isupper()
 
 
-def _name_actor(ev: ActorEvidence, name: str, words: SpeakerWords) -> tuple[str | None, list[str]]:
-    """Rule 3: a title before, or an apposition after, an occurrence of the surname; and the
-    lower-case words of the titles read."""
+def _name_actor(
+    ev: ActorEvidence, name: str, lo: int, hi: int, words: SpeakerWords
+) -> tuple[str | None, list[str]]:
+    """Rule 3: a title before, or an apposition after, an occurrence of the surname in
+    text[lo:hi]; and the lower-case words of the titles read."""
     text = ev.text
     surname = name.split()[-1]
     pattern = re.compile(rf"\b{re.escape(surname)}\b")
     seen: list[str] = []
-    for n, m in enumerate(pattern.finditer(text)):
+    for n, m in enumerate(pattern.finditer(text, lo, hi)):
         if n >= MAX_NAME_OCCURRENCES:
             break
         title = _title_before(text, m.start(), words)

@@ -60,3 +60,7 @@ MIN_NAME_AFTER_ORGANISATION = 2
 #: Characters before a participle cue searched for "quoted <speaker> as" ("CNN quoted a National
 #: Security Council spokesperson as saying").
 QUOTED_AS_WINDOW = 120
+#: Characters before and after a speaker searched for the person's other mentions (titles,
+#: appositions): a long article before, a few paragraphs after.
+NAME_SEARCH_BEFORE = 8000
+NAME_SEARCH_AFTER = 2000
