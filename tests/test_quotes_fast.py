@@ -98,3 +98,46 @@ def test_headline_caps_is_the_share_test_over_the_first_forty_words(parts: list[
     caps = sum(1 for w in words if w[0].isupper() or w[0].isdigit())
     plain = len(words) >= 3 and caps >= limits.HEADLINE_CAPS_SHARE * len(words)
     assert tokens._headline_caps(text, 0, len(text)) == plain
+
+
+#: The issue's limits for a newcomer-readable package: no function longer than this (lines) ...
+MAX_FUNCTION_LINES = 80
+#: ... nor more complex than this (McCabe, as ruff's C901 counts it).
+MAX_COMPLEXITY = 25
+
+
+def test_no_quotes_function_is_too_long_or_too_complex() -> None:
+    import ast
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    package = Path(frames.__file__).resolve().parent
+    long = [
+        f"{path.name}:{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for path in sorted(package.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert long == []
+    ruff = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--select",
+            "C901",
+            "--config",
+            f"lint.mccabe.max-complexity={MAX_COMPLEXITY}",
+            "--output-format",
+            "concise",
+            str(package),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ruff.returncode == 0, ruff.stdout

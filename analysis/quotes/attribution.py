@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from analysis.quotes.context import Doc
 from analysis.quotes.frames import _clause_subject, _find_cues, _frames
@@ -200,139 +201,165 @@ def _before_content(doc: Doc, u: _Unit, fr: _Frame, lo: int) -> tuple[int, int] 
     return (s, e)
 
 
+@dataclass(slots=True)
+class _Run:
+    """What attribution carries from one unit to the next."""
+
+    records: list[_Record] = field(default_factory=list)
+    pending: _Frame | None = None  # a frame ending in a colon, waiting for its quotation
+    pending_unit: int = -1
+    last_direct: dict[int, _Record] = field(default_factory=dict)  # unit -> direct record
+    block_end: int = -1  # end of the last block quotation (a tweet after "… on Twitter:")
+
+    def waiting(self, u: _Unit) -> _Frame | None:
+        """The colon frame of the unit just before ``u``, if any."""
+        return self.pending if self.pending_unit == u.index - 1 else None
+
+
 def _attribute(doc: Doc, units: Sequence[_Unit]) -> list[_Record]:
+    """Attribution records of every unit, in text order (step 3 of the package docstring)."""
     text = doc.text
     cue_matches = _find_cues(doc.lex, text)
     cue_starts = [m[0] for m in cue_matches]
     opinions = list(doc.lex._opinion.finditer(text))
     op_starts = [m.start() for m in opinions]
-    records: list[_Record] = []
-    pending: _Frame | None = None  # a frame ending in a colon, waiting for its quotation
-    pending_unit = -1
-    last_direct: dict[int, _Record] = {}  # unit index -> direct record ending it
-    block_end = -1  # end of the last block quotation (a tweet after "… wrote on Twitter:")
+    run = _Run()
     for u in units:
-        if u.start < block_end:
+        if u.start < run.block_end:
             continue
-        if pending is not None and pending_unit == u.index - 1:
-            block = _block_quote(doc, u, pending)
-            if block is not None:
-                records.append(block)
-                block_end = block.parts[-1][1]
-                pending = None
-                continue
-        a = bisect.bisect_left(cue_starts, u.start)
-        b = bisect.bisect_left(cue_starts, u.end)
-        oa = bisect.bisect_left(op_starts, u.start)
-        ob = bisect.bisect_left(op_starts, u.end)
+        waiting = run.waiting(u)
+        block = _block_quote(doc, u, waiting) if waiting is not None else None
+        if block is not None:
+            run.records.append(block)
+            run.block_end, run.pending = block.parts[-1][1], None
+            continue
+        a, b = bisect.bisect_left(cue_starts, u.start), bisect.bisect_left(cue_starts, u.end)
+        oa, ob = bisect.bisect_left(op_starts, u.start), bisect.bisect_left(op_starts, u.end)
         if a == b and oa == ob and not u.quotes:
-            pending = None  # nothing to attribute in this unit
+            run.pending = None  # nothing to attribute in this unit
             continue
         frames = _frames(doc, u, cue_matches[a:b], opinions[oa:ob])
-        used_quotes: set[int] = set()
-        unit_records: list[_Record] = []
-        attached: set[int] = set()
-        # 1. frames attached to quotations
-        for fi, fr in enumerate(frames):
-            if fr.sp_start is None and not fr.passive:
-                continue
-            rec = _attach(doc, u, fr, used_quotes)
-            if rec is not None:
-                attached.add(fi)
-                unit_records.append(rec)
-        # 2. reported speech (outside the quotations already attributed)
-        covered = _Intervals(
-            [(r.parts[0][0], r.parts[-1][1]) for r in unit_records]
-            + [(r.frame.start, r.frame.end) for r in unit_records if r.frame is not None]
-        )
-        free = [
-            fr
-            for fi, fr in enumerate(frames)
-            if fi not in attached and not covered.contains(fr.cue_start)
-        ]
-        if free:
-            for rec in _reported(doc, u, free):
-                if any(covered.overlaps(ps, pe) for ps, pe in rec.parts):
-                    continue
-                unit_records.append(rec)
-                for ps, pe in rec.parts:
-                    qi = bisect.bisect_left(u.opens, ps)
-                    while qi < len(u.quotes) and u.quotes[qi].close <= pe:
-                        q = u.quotes[qi]
-                        if qi not in used_quotes and q.parts[-1][1] <= pe:
-                            used_quotes.add(qi)
-                            rec.children.append(
-                                _Record(
-                                    "partial", list(q.parts), rec.frame, q.mark, u.index, u.para
-                                )
-                            )
-                        qi += 1
-        # 3. quotations without a frame of their own
-        for qi, q in enumerate(u.quotes):
-            if qi in used_quotes:
-                continue
-            if not _standalone(doc, u, q):
-                continue
-            rec = _Record(
-                "direct" if _direct_like(text, q.parts[0]) else "partial",
-                list(q.parts),
-                None,
-                q.mark,
-                u.index,
-                u.para,
-            )
-            prev = records[-1] if records else None
-            if pending is not None and pending_unit == u.index - 1 and qi == 0:
-                rec.frame = pending
-            elif (
-                prev is not None
-                and prev.unit == u.index - 1
-                and prev.para == u.para
-                and prev.kind == "direct"
-                and prev.frame is not None
-                and prev.mark is not None
-                and prev is last_direct.get(u.index - 1)
-                and qi == 0
-                and not unit_records
-            ):
-                prev.parts.extend(q.parts)
-                used_quotes.add(qi)
-                continue
-            elif qi == 0 and (subject := _subject_before(doc, units, u, records)) is not None:
-                rec.frame = subject  # "X pressed the case. “…”": the sentence's subject speaks
-            else:
-                src = _inherit(doc, records, u)
-                if src is not None:
-                    rec.frame = src.frame
-                    rec.inherited_from = src
-            used_quotes.add(qi)
-            unit_records.append(rec)
-        # 4. a bare frame after an unattributed quotation ("“…” Smith said on Tuesday.")
-        if not unit_records and frames and records:
-            prev = records[-1]
-            fr = frames[0]
-            if (
-                prev.unit == u.index - 1
-                and prev.para == u.para
-                and (prev.frame is None or prev.inherited_from is not None)
-                and prev.mark is not None
-                and fr.sp_start is not None
-                and _is_bare_frame(doc, u, fr)
-            ):
-                prev.frame = fr  # an explicit frame beats an inherited speaker
-                prev.inherited_from = None
-        # colon frames wait for the next unit's quotation
-        pending = None
-        if frames and not unit_records:
+        used: set[int] = set()
+        unit_records = _framed(doc, u, frames, used)
+        unit_records += _unframed(doc, units, u, used, bool(unit_records), run)
+        if not unit_records and frames and run.records:
+            _bare_frame_after(doc, u, frames[0], run.records[-1])
+        run.pending = None
+        if frames and not unit_records:  # colon frames wait for the next unit's quotation
             fr = frames[-1]
             if fr.sp_start is not None and text[u.start : u.end].rstrip().endswith(":"):
-                pending, pending_unit = fr, u.index
+                run.pending, run.pending_unit = fr, u.index
         unit_records.sort(key=lambda r: r.parts[0][0])
         for rec in unit_records:
-            records.append(rec)
+            run.records.append(rec)
             if rec.kind == "direct" and rec.mark is not None and rec.frame is not None:
-                last_direct[u.index] = rec
+                run.last_direct[u.index] = rec
+    return run.records
+
+
+def _framed(doc: Doc, u: _Unit, frames: Sequence[_Frame], used: set[int]) -> list[_Record]:
+    """Records of the unit's frames: quotations they are attached to, then the reported
+    clauses they govern outside those (with the quotations inside as partial children).
+    Adds the indices of the quotations taken to ``used``."""
+    records: list[_Record] = []
+    attached: set[int] = set()
+    for fi, fr in enumerate(frames):
+        if fr.sp_start is None and not fr.passive:
+            continue
+        rec = _attach(doc, u, fr, used)
+        if rec is not None:
+            attached.add(fi)
+            records.append(rec)
+    covered = _Intervals(
+        [(r.parts[0][0], r.parts[-1][1]) for r in records]
+        + [(r.frame.start, r.frame.end) for r in records if r.frame is not None]
+    )
+    free = [
+        fr
+        for fi, fr in enumerate(frames)
+        if fi not in attached and not covered.contains(fr.cue_start)
+    ]
+    for rec in _reported(doc, u, free) if free else []:
+        if any(covered.overlaps(ps, pe) for ps, pe in rec.parts):
+            continue
+        records.append(rec)
+        rec.children.extend(_partials_inside(u, rec, used))
     return records
+
+
+def _partials_inside(u: _Unit, rec: _Record, used: set[int]) -> list[_Record]:
+    """The unit's quotations inside a reported clause, as partial records of its frame."""
+    out: list[_Record] = []
+    for ps, pe in rec.parts:
+        qi = bisect.bisect_left(u.opens, ps)
+        while qi < len(u.quotes) and u.quotes[qi].close <= pe:
+            q = u.quotes[qi]
+            if qi not in used and q.parts[-1][1] <= pe:
+                used.add(qi)
+                out.append(_Record("partial", list(q.parts), rec.frame, q.mark, u.index, u.para))
+            qi += 1
+    return out
+
+
+def _unframed(
+    doc: Doc, units: Sequence[_Unit], u: _Unit, used: set[int], framed: bool, run: _Run
+) -> list[_Record]:
+    """Records of the unit's quotations that no frame took: each takes a colon frame before
+    it, continues the direct quotation before it, takes the subject of the sentence before,
+    or inherits the previous speaker (``framed``: the unit has framed records)."""
+    out: list[_Record] = []
+    records = run.records
+    for qi, q in enumerate(u.quotes):
+        if qi in used or not _standalone(doc, u, q):
+            continue
+        kind: Kind = "direct" if _direct_like(doc.text, q.parts[0]) else "partial"
+        rec = _Record(kind, list(q.parts), None, q.mark, u.index, u.para)
+        used.add(qi)
+        prev = records[-1] if records else None
+        waiting = run.waiting(u)
+        if waiting is not None and qi == 0:
+            rec.frame = waiting
+        elif qi == 0 and not framed and not out and _continues(u, prev, run):
+            assert prev is not None
+            prev.parts.extend(q.parts)
+            continue
+        elif qi == 0 and (subject := _subject_before(doc, units, u, records)) is not None:
+            rec.frame = subject  # "X pressed the case. “…”": the sentence's subject speaks
+        else:
+            src = _inherit(doc, records, u)
+            if src is not None:
+                rec.frame, rec.inherited_from = src.frame, src
+        out.append(rec)
+    return out
+
+
+def _continues(u: _Unit, prev: _Record | None, run: _Run) -> bool:
+    """Whether the unit's first quotation continues the framed direct quotation that ended
+    the unit before, in the same paragraph (“…,” he said. “…”)."""
+    return (
+        prev is not None
+        and prev.unit == u.index - 1
+        and prev.para == u.para
+        and prev.kind == "direct"
+        and prev.frame is not None
+        and prev.mark is not None
+        and prev is run.last_direct.get(u.index - 1)
+    )
+
+
+def _bare_frame_after(doc: Doc, u: _Unit, fr: _Frame, prev: _Record) -> None:
+    """A bare frame after an unattributed quotation ("“…” Smith said on Tuesday.") becomes
+    that quotation's frame: an explicit frame beats an inherited speaker."""
+    if (
+        prev.unit == u.index - 1
+        and prev.para == u.para
+        and (prev.frame is None or prev.inherited_from is not None)
+        and prev.mark is not None
+        and fr.sp_start is not None
+        and _is_bare_frame(doc, u, fr)
+    ):
+        prev.frame = fr
+        prev.inherited_from = None
 
 
 def _subject_before(

@@ -89,77 +89,101 @@ def _frames(
     cue_matches: Sequence[tuple[int, int, str]],
     opinions: Sequence[re.Match[str]],
 ) -> list[_Frame]:
-    text = doc.text
-    lex = doc.lex
+    """The frames of a unit: its cues outside quotations with their speakers (cues that are
+    nouns, passive participles or speakerless are dropped), a name after a dash closing a
+    quotation, and "in his view" phrases; in text order."""
     frames: list[_Frame] = []
-    opens = u.opens
-
-    def quote_before(pos: int) -> _QSpan | None:
-        i = bisect.bisect_right(opens, pos) - 1
-        return u.quotes[i] if i >= 0 else None
-
     for cs, ce, cue in cue_matches:
-        qb = quote_before(cs)
+        qb = _quote_before(u, cs)
         if qb is not None and cs < qb.close:
             continue
-        if (cs > 0 and text[cs - 1] in "’'-") or text.startswith("-", ce):
-            continue
-        form = " ".join(cue.lower().split())
-        cls = lex.cues.get(form)
-        if cls is None or (form in _NOUN_CUES and _NOUN_AFTER.match(text, ce) is not None):
-            continue  # "the member states for their support", "State Department"
-        if (
-            form.endswith("ed")
-            and _BY_AGENT_NOT_GERUND.match(text, ce) is not None
-            and not _PROGRESSIVE_OR_BE.search(text, max(u.start, cs - 24), cs)
-        ):
-            continue  # "the bombing, claimed by IS-K, killed …": a participle of the passive
-        headline = False
-        if text[cs].isupper() and not _at_clause_start(doc, u, cs):
-            if not _headline_cue(doc, u, cs, ce):
-                continue
-            headline = True  # "…, Lindsey Graham Says.": the speaker precedes the cue
-        fr = _Frame(cs, ce, cls, None, None, None, cs, ce)
         lo = max(u.start, qb.close) if qb is not None else u.start
-        if cls.name == "according_to":
-            if not speaker_after(doc, ce, u.end, fr):
-                continue
-            frames.append(fr)
-            continue
-        if not _cue_is_verb(text, cs, lo):
-            continue
-        progressive = form.endswith("ing") and _PROGRESSIVE.search(text, max(lo, cs - 24), cs)
-        if form.endswith("ing") and not cls.adjective and not progressive:
-            if _quoted_as(doc, fr, lo) or _participle_frame(doc, u, fr, lo, frames):
-                frames.append(fr)
-            continue
-        inverted = (
-            cls.inversion
-            and not headline
-            and form not in _NO_INVERSION
-            and _inversion_ok(doc, u, cs, lo)
-        )
-        if inverted and _speaker_after_closing(doc, fr, u):
-            frames.append(fr)  # "…, said one GOP source in the room."
-            continue
-        if speaker_before(doc, lo, cs, fr):
-            frames.append(fr)
-            continue
-        if fr.passive:
-            if _passive_ok(doc, fr, u):
-                frames.append(fr)
-            continue
-        if _coordinated(doc, u, fr, lo, frames):
-            frames.append(fr)  # "X promised … and said …"
-            continue
-        if inverted and speaker_after(doc, ce, u.end, fr):
+        fr = _cue_frame(doc, u, cs, ce, " ".join(cue.lower().split()), lo, frames)
+        if fr is not None:
             frames.append(fr)
     for q in u.quotes:
         fr_dash = _dash_frame(doc, q)
         if fr_dash is not None:
             frames.append(fr_dash)
+    frames += _opinion_frames(doc, u, opinions)
+    frames.sort(key=lambda f: f.cue_start)
+    for fr in frames:
+        fr.end = max(fr.end, fr.cue_end, fr.sp_end or 0, fr.desc[1] if fr.desc else 0)
+        if fr.sp_start is not None:
+            fr.start = min(fr.start, fr.sp_start, fr.cue_start)
+    return frames
+
+
+def _quote_before(u: _Unit, pos: int) -> _QSpan | None:
+    """The unit's last quotation opening before ``pos``."""
+    i = bisect.bisect_right(u.opens, pos) - 1
+    return u.quotes[i] if i >= 0 else None
+
+
+def _not_a_cue(doc: Doc, u: _Unit, cs: int, ce: int, form: str) -> bool:
+    """A cue word used otherwise: inside a hyphenated word, a noun ("member states for",
+    "State Department"), or a passive participle with its agent ("claimed by IS-K")."""
+    text = doc.text
+    if (cs > 0 and text[cs - 1] in "’'-") or text.startswith("-", ce):
+        return True
+    if form in _NOUN_CUES and _NOUN_AFTER.match(text, ce) is not None:
+        return True
+    return (
+        form.endswith("ed")
+        and _BY_AGENT_NOT_GERUND.match(text, ce) is not None
+        and not _PROGRESSIVE_OR_BE.search(text, max(u.start, cs - 24), cs)
+    )
+
+
+def _cue_frame(
+    doc: Doc, u: _Unit, cs: int, ce: int, form: str, lo: int, earlier: Sequence[_Frame]
+) -> _Frame | None:
+    """The frame of one cue text[cs:ce] (``form``: lower case, single spaces) with its
+    speaker, or None; ``lo`` is where its clause may start, ``earlier`` the unit's frames so
+    far (for participles and coordinated verbs)."""
+    text = doc.text
+    cls = doc.lex.cues.get(form)
+    if cls is None or _not_a_cue(doc, u, cs, ce, form):
+        return None
+    headline = False
+    if text[cs].isupper() and not _at_clause_start(doc, u, cs):
+        if not _headline_cue(doc, u, cs, ce):
+            return None
+        headline = True  # "…, Lindsey Graham Says.": the speaker precedes the cue
+    fr = _Frame(cs, ce, cls, None, None, None, cs, ce)
+    if cls.name == "according_to":
+        return fr if speaker_after(doc, ce, u.end, fr) else None
+    if not _cue_is_verb(text, cs, lo):
+        return None
+    progressive = form.endswith("ing") and _PROGRESSIVE.search(text, max(lo, cs - 24), cs)
+    if form.endswith("ing") and not cls.adjective and not progressive:
+        found = _quoted_as(doc, fr, lo) or _participle_frame(doc, u, fr, lo, earlier)
+        return fr if found else None
+    inverted = (
+        cls.inversion
+        and not headline
+        and form not in _NO_INVERSION
+        and _inversion_ok(doc, u, cs, lo)
+    )
+    if inverted and _speaker_after_closing(doc, fr, u):
+        return fr  # "…, said one GOP source in the room."
+    if speaker_before(doc, lo, cs, fr):
+        return fr
+    if fr.passive:
+        return fr if _passive_ok(doc, fr, u) else None
+    if _coordinated(doc, u, fr, lo, earlier):
+        return fr  # "X promised … and said …"
+    if inverted and speaker_after(doc, ce, u.end, fr):
+        return fr
+    return None
+
+
+def _opinion_frames(doc: Doc, u: _Unit, opinions: Sequence[re.Match[str]]) -> list[_Frame]:
+    """ "In his view, …", "In Markey's opinion, …": the possessive is the speaker."""
+    text = doc.text
+    out: list[_Frame] = []
     for m in opinions:
-        qb = quote_before(m.start())
+        qb = _quote_before(u, m.start())
         if qb is not None and m.start() < qb.close:
             continue
         ps, pe = m.span("poss")
@@ -167,13 +191,8 @@ def _frames(
             pe -= 2
         elif text[pe - 1 : pe] in ("’", "'"):
             pe -= 1
-        frames.append(_Frame(m.start(), m.end(), _OPINION_CLASS, ps, pe, None, m.start(), m.end()))
-    frames.sort(key=lambda f: f.cue_start)
-    for fr in frames:
-        fr.end = max(fr.end, fr.cue_end, fr.sp_end or 0, fr.desc[1] if fr.desc else 0)
-        if fr.sp_start is not None:
-            fr.start = min(fr.start, fr.sp_start, fr.cue_start)
-    return frames
+        out.append(_Frame(m.start(), m.end(), _OPINION_CLASS, ps, pe, None, m.start(), m.end()))
+    return out
 
 
 def _dash_frame(doc: Doc, q: _QSpan) -> _Frame | None:
