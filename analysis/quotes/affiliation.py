@@ -14,8 +14,9 @@ The evidence is read in this order, and the first that names an actor wins:
    security adviser Moeed Yusuf") or an apposition after it ("Zamir Kabulov, the Kremlin's
    special envoy").
 4. An official body or role named without its state ("the Foreign Ministry", "military
-   officials", "Army chief General …"): the actor the text is reported from (its dateline's or
-   outlet's, when the caller knows it), else the actor the text mentions most.
+   officials"): the actor the text is reported from (its dateline's or outlet's, when the
+   caller knows it), else the actor the text mentions most; a named official ("Army chief
+   General Kayani"): the actor the text mentions most.
 
 Speakers that point back ("he", "the spokesman") were carried to the speaker they mean by
 :mod:`~analysis.quotes.chain`, so they get that speaker's actor here.
@@ -94,10 +95,13 @@ class ActorEvidence:
         """Whether a phrase names an actor."""
         return bool(self.in_phrase(phrase))
 
-    def dominant(self) -> str | None:
-        """The actor unnamed official bodies belong to: ``home`` when given, else the actor
-        the text mentions most (the first mentioned among equals)."""
-        if self.home is not None:
+    def dominant(self, *, named: bool = False) -> str | None:
+        """The actor an official speaker the text gives no state belongs to: for an unnamed
+        body or officeholder ("the Foreign Ministry"), ``home`` when given; for a named
+        person ("Foreign Minister Bilawal"), and failing ``home``, the actor the text
+        mentions most (the first mentioned among equals): a named minister in a story filed
+        from Washington is not American."""
+        if self.home is not None and not named:
             return self.home
         if self._dominant is None:
             prefixes = speaker_words().not_actor_prefixes
@@ -184,7 +188,7 @@ def _actor(q: Quote, written: str | None, ev: ActorEvidence, words: SpeakerWords
     if actor is not None:
         return actor
     if _any_term(low, words.official_heads):
-        return ev.dominant()
+        return ev.dominant(named=name is not None and name[:1].isupper())
     return None
 
 
