@@ -87,6 +87,7 @@ QUOTE_COLUMNS = (
     "nested",
     "polarity",
     "label",
+    "in_headline",
 )
 #: Polarity is rounded so that tables are byte-identical across platforms' float summation.
 POLARITY_DECIMALS = 6
@@ -230,6 +231,55 @@ def _voices(
     return out
 
 
+def _quote_rows(
+    doc_id: str,
+    first: int,
+    details: Sequence[quotes.QuoteDetail],
+    found: Sequence[quotes.Quote],
+    settings: Settings,
+    *,
+    in_headline: bool,
+) -> list[tuple[Any, ...]]:
+    """Rows of the quotes table (``QUOTE_COLUMNS``), numbered from ``first``."""
+    rows = []
+    for i, d in enumerate(details, start=first):
+        q = d.quote
+        polarity, label = sentiment.text_polarity(
+            d.content, backend=settings.sentiment_backend, lexicon=settings.sentiment_lexicon_obj()
+        )
+        nested = q.kind == "partial" and any(
+            o.kind == "indirect" and o.start <= q.start and q.end <= o.end for o in found
+        )
+        rows.append(
+            (
+                doc_id,
+                i,
+                q.kind,
+                q.speaker,
+                d.speaker_mention,
+                q.speaker_kind,
+                q.description,
+                d.actor,
+                q.cue,
+                d.content,
+                q.start,
+                q.end,
+                q.speaker_start,
+                q.speaker_end,
+                q.cue_start,
+                q.cue_end,
+                -1 if in_headline else d.sentence,
+                "; ".join(d.content_actors),
+                q.inherited,
+                nested,
+                round(polarity, POLARITY_DECIMALS),
+                label,
+                in_headline,
+            )
+        )
+    return rows
+
+
 def _home_actor(doc: Document, settings: Settings) -> str | None:
     """The actor a document is reported from: its dateline's place ("ISLAMABAD (AP)"), else its
     outlet's country from the metadata, when the actor lexicon knows it (for the quotations
@@ -269,13 +319,14 @@ def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
         if mentions
         else []
     )
+    home = _home_actor(doc, settings)
     found_quotes = quotes.extract_quotes(
         body,
         verbs=settings.speech_verbs_obj(),
         sentences_of_text=sents,
         lexicon=settings.actor_lexicon_obj(),
         mentions=mentions,
-        home=_home_actor(doc, settings),
+        home=home,
     )
     details = quotes.quote_details(
         body,
@@ -286,40 +337,18 @@ def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
         mentions=mentions,
     )
     voices = _voices(len(body), [(m.start, m.end) for m in mentions], found_quotes)
-    quote_rows = []
-    for i, d in enumerate(details):
-        q = d.quote
-        polarity, label = sentiment.text_polarity(
-            d.content, backend=settings.sentiment_backend, lexicon=settings.sentiment_lexicon_obj()
+    quote_rows = _quote_rows(doc.id, 0, details, found_quotes, settings, in_headline=False)
+    if doc.title:
+        # quotations in the headline ("US will ‘stand with Pakistan’, Blinken tells Bilawal"):
+        # offsets into the title, sentence -1
+        title_quotes = quotes.extract_quotes(
+            doc.title, lexicon=settings.actor_lexicon_obj(), home=home, headline=True
         )
-        nested = q.kind == "partial" and any(
-            o.kind == "indirect" and o.start <= q.start and q.end <= o.end for o in found_quotes
+        title_details = quotes.quote_details(
+            doc.title, title_quotes, lexicon=settings.actor_lexicon_obj(), sentence_starts=[]
         )
-        quote_rows.append(
-            (
-                doc.id,
-                i,
-                q.kind,
-                q.speaker,
-                d.speaker_mention,
-                q.speaker_kind,
-                q.description,
-                d.actor,
-                q.cue,
-                d.content,
-                q.start,
-                q.end,
-                q.speaker_start,
-                q.speaker_end,
-                q.cue_start,
-                q.cue_end,
-                d.sentence,
-                "; ".join(d.content_actors),
-                q.inherited,
-                nested,
-                round(polarity, POLARITY_DECIMALS),
-                label,
-            )
+        quote_rows += _quote_rows(
+            doc.id, len(quote_rows), title_details, title_quotes, settings, in_headline=True
         )
     mention_rows = [
         (
@@ -460,7 +489,8 @@ class Analysis:
         quotes: One row per quotation or reported speech: kind, speaker (resolved), speaker as
             written, description, speaker's actor, cue, content, offsets, actors mentioned in
             the content, content polarity; ``nested`` marks a partial quotation inside a
-            reported clause (count voices without those rows).
+            reported clause (count voices without those rows); ``in_headline`` marks a
+            quotation in the title (its offsets index ``Document.title``, its sentence is -1).
         themes: One row per theme hit (theme, lexicon term, surface, offsets, sentence).
         failures: Files or rows that could not be loaded or analysed.
         settings: The settings used.

@@ -176,3 +176,14 @@ def test_reporting_clause_that_introduces_a_block_is_not_speech() -> None:
     text += "A contingent has arrived for the first joint exercise.\n— DG ISPR (@ispr) Sep 23"
     kinds = [(q.kind, text[q.start : q.end]) for q in extract_quotes(text)]
     assert kinds == [("direct", "A contingent has arrived for the first joint exercise.")]
+
+
+def test_headline_keeps_its_quotations_as_partial_with_the_headline_speaker() -> None:
+    title = "US will ‘stand with Pakistan’, Blinken tells Bilawal; nudges Islamabad on debt"
+    got = [
+        (q.kind, title[q.start : q.end], q.speaker) for q in extract_quotes(title, headline=True)
+    ]
+    assert got == [("partial", "stand with Pakistan", "Blinken")]
+    assert (
+        extract_quotes("Trump Offers to Mediate on Kashmir, Says Modi Asked", headline=True) == []
+    )

@@ -13,13 +13,13 @@ from analysis.quotes.context import Doc
 from analysis.quotes.lexicon import default_speech_verbs
 from analysis.quotes.marks import _classify, _find_marks, _pair_quotes
 from analysis.quotes.names import NameIndex
-from analysis.quotes.records import Quote, SpeechVerbs
+from analysis.quotes.records import Quote, SpeechVerbs, _QSpan, _Record
 from analysis.quotes.resolution import _finish
 from analysis.quotes.tokens import _Intervals, _Sentences
 from analysis.segment import Sentence, sentences
 
 
-def _run(doc: Doc, sents: Sequence[Sentence] | None) -> list[Quote]:
+def _run(doc: Doc, sents: Sequence[Sentence] | None, headline: bool) -> list[Quote]:
     text = doc.text
     if sents is None:
         sents = sentences(text)
@@ -49,7 +49,22 @@ def _run(doc: Doc, sents: Sequence[Sentence] | None) -> list[Quote]:
     doc.names.quoted = _Intervals((q.open, q.close) for q in quotes)
     units = _units(doc, sents, para_idx, quotes, sl)
     records = _attribute(doc, units)
+    if headline:
+        records += _headline_quotations(quotes, records)
     return _finish(doc, records)
+
+
+def _headline_quotations(quotes: Sequence[_QSpan], records: Sequence[_Record]) -> list[_Record]:
+    """In a headline every quotation is a quotation, scare-quote style included ("US will
+    ‘stand with Pakistan’, Blinken tells Bilawal"): those no record took, with the speaker of
+    the headline's first framed record."""
+    taken = {part for rec in records for r in (rec, *rec.children) for part in r.parts}
+    frame = next((r.frame for r in records if r.frame is not None), None)
+    return [
+        _Record("partial", list(q.parts), frame, q.mark, 0, 0)
+        for q in quotes
+        if not any(part in taken for part in q.parts)
+    ]
 
 
 def extract_quotes(
@@ -88,7 +103,7 @@ def extract_quotes(
         return []
     lex = verbs if verbs is not None else default_speech_verbs()
     doc = Doc(text, lex, NameIndex(text, lex))
-    quotes = _run(doc, sentences_of_text)
+    quotes = _run(doc, sentences_of_text, headline)
     if not quotes:
         return quotes
     if headline:
