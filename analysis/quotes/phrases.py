@@ -272,12 +272,29 @@ def _speaker_before(doc: Doc, toks: Sequence[_Tok], fr: _Frame) -> bool:
         return False  # "… of Republican claims": the cue word is a noun here
     if span is None:
         span = _subject_fallback(doc, toks, i)
-    if span is None:
+    if span is None or _object_relative(doc, toks, span):
         return False
     a, b = span
     fr.sp_start, fr.sp_end = toks[a][0], toks[b][1]
     fr.start = fr.sp_start
     return True
+
+
+def _object_relative(doc: Doc, toks: Sequence[_Tok], span: tuple[int, int]) -> bool:
+    """ "…, a claim New Delhi denied", "…, an account Pakistan's military rejects": an article
+    and a noun that is no role, then a name: the cue is in a relative clause about the noun,
+    which is its object, not its speaker."""
+    a, b = span
+    if b - a < 2 or toks[a][2].lower() not in _ARTICLES:
+        return False
+    noun = toks[a + 1][2]
+    if not noun.islower() or noun in doc.lex.role_nouns or noun in doc.lex.group_nouns:
+        return False
+    k = a + 2
+    while k <= b and _is_name_token(toks[k], doc.lex):
+        k += 1  # the clause's subject: a name ("New Delhi") ...
+    possessive = k > a + 2 and toks[k - 1][2].endswith(("’s", "'s"))
+    return k > a + 2 and (k > b or possessive)  # ... or a possessed noun ("Pakistan's military")
 
 
 def _subject_fallback(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
