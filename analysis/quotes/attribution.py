@@ -60,6 +60,8 @@ from analysis.segment import Sentence
 
 #: The signature line under a quoted tweet: a dash at the start of a line, then the author.
 _SIGNATURE = re.compile(r"\n[ \t]*(?:―|—|–|--?)[ \t]*\S")
+#: A modal right before a cue: what someone could or would say is not what they said.
+_MODAL_BEFORE = re.compile(r"\b(?:could|would|should|might|can|may|must)\s+$")
 
 
 def _units(
@@ -598,8 +600,10 @@ def _reported(doc: Doc, u: _Unit, frames: Sequence[_Frame]) -> list[_Record]:
             continue
         last = out[-1]
         ps, pe = last.parts[-1]
-        if not ps < fr2.start < pe:
-            continue
+        if not ps < fr2.start < pe or _MODAL_BEFORE.search(
+            text, max(ps, fr2.cue_start - 12), fr2.cue_start
+        ):
+            continue  # "… and only the Prime Minister could say what …": still the clause
         m = _CONJ_BEFORE.search(text, max(ps, fr2.start - 16), fr2.start)
         if m is None:
             continue
