@@ -140,6 +140,36 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None, str | None]]]] = [
         [],
     ),
     (
+        "seek takes an infinitive, not a request",
+        "Islamabad sought an explanation from Washington over the strike.",
+        [],
+    ),
+    (
+        "a relative clause about a claim is no frame",
+        "Donald Trump said Narendra Modi had asked him to mediate, a claim New Delhi denied.",
+        [
+            (
+                "indirect",
+                "Narendra Modi had asked him to mediate, a claim New Delhi denied.",
+                "Donald Trump",
+                "United States",
+            )
+        ],
+    ),
+    (
+        "what someone could say does not split the clause",
+        "Anand Sharma said the country was shocked and only the Prime Minister could say what "
+        "had passed.",
+        [
+            (
+                "indirect",
+                "the country was shocked and only the Prime Minister could say what had passed.",
+                "Anand Sharma",
+                None,
+            )
+        ],
+    ),
+    (
         "tweet set as a block after a colon",
         "The spokesman for the ministry, Ali Raza, wrote on Twitter:\n\n"
         "We have noted the remarks made to the press. No such request was ever made.\n"

@@ -158,6 +158,8 @@ def _after_content(doc: Doc, u: _Unit, fr: _Frame, limit: int) -> tuple[int, int
         )
         if first in _NP_PREPS or modifier or (first == "to" and not cls.infinitive):
             return None  # "said as he entered the talks": a modifier, not content
+        if cls.infinitive_only and first != "to":
+            return None  # "sought an explanation": a request, not speech
         if (
             fr.cue_end == fr.end
             and text[fr.cue_start : fr.cue_end].lower() in _OBJECT_TAKERS

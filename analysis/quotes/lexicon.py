@@ -81,7 +81,15 @@ def _parse(data: Any, source: str) -> dict[str, Any]:
                     source, f"classes.{name}.verbs[{i}] must be a verb or 'verb: [forms]'"
                 )
         flags = {}
-        for flag in ("direct", "bare_clause", "inversion", "needs_as", "adjective", "infinitive"):
+        for flag in (
+            "direct",
+            "bare_clause",
+            "inversion",
+            "needs_as",
+            "adjective",
+            "infinitive",
+            "infinitive_only",
+        ):
             value = spec.get(flag, False)
             if not isinstance(value, bool):
                 raise LexiconError(source, f"classes.{name}.{flag} must be true or false")
@@ -177,6 +185,7 @@ def _compile(parts: dict[str, Any], version: str, sources: tuple[str, ...]) -> S
             flags["needs_as"],
             flags["adjective"],
             flags["infinitive"],
+            flags["infinitive_only"],
         )
         for lemma, forms in spec["verbs"]:
             lemma = " ".join(lemma.lower().split())

@@ -72,6 +72,7 @@ class CueClass:
     needs_as: bool
     adjective: bool
     infinitive: bool = False
+    infinitive_only: bool = False
 
 
 @dataclass(frozen=True)
