@@ -67,9 +67,28 @@ def link_speakers(
     """
     words = speaker_words()
     out: list[Quote] = []
+    done: dict[tuple[int, int], Quote] = {}  # a speaker mention is linked once
     for q in quotes:
-        out.append(_linked(text, _normalised(text, q, words), out, words, mentions, has_actor))
+        key = (q.speaker_start or 0, q.speaker_end or 0)
+        if key in done:
+            out.append(_same_speaker(q, done[key]))
+            continue
+        linked = _linked(text, _normalised(text, q, words), out, words, mentions, has_actor)
+        if q.speaker_start is not None:
+            done[key] = linked
+        out.append(linked)
     return out
+
+
+def _same_speaker(q: Quote, first: Quote) -> Quote:
+    """``q`` with the speaker its mention was linked to for an earlier quotation."""
+    return replace(
+        q,
+        speaker=first.speaker,
+        speaker_kind=first.speaker_kind,
+        description=q.description or first.description,
+        inherited=q.inherited or first.inherited,
+    )
 
 
 def _normalised(text: str, q: Quote, words: SpeakerWords) -> Quote:
@@ -157,10 +176,10 @@ def _previous_organisation(earlier: Sequence[Quote], q: Quote, *, plural: bool) 
     kinds = ("organisation", "group") if plural else ("organisation",)
     assert q.speaker_start is not None
     for src in reversed(earlier):
+        if q.speaker_start - src.start > CHAIN_WINDOW:
+            return None  # quotations are in text order: the rest are farther
         if src.speaker_start is None or src.speaker_start >= q.speaker_start:
             continue
-        if q.speaker_start - src.speaker_start > CHAIN_WINDOW:
-            return None
         if src.speaker is not None and src.speaker_kind in kinds:
             return src
     return None
@@ -172,12 +191,12 @@ def _previous_with_head(
     """The nearest earlier speaker whose words have the head, within the window."""
     assert q.speaker_start is not None
     for src in reversed(earlier):
+        if q.speaker_start - src.start > CHAIN_WINDOW:
+            return None  # quotations are in text order: the rest are farther
         if src.speaker is None or src.speaker_start is None or src.speaker_end is None:
             continue
         if src.speaker_start >= q.speaker_start:
             continue
-        if q.speaker_start - src.speaker_start > CHAIN_WINDOW:
-            return None
         if heads.fullmatch(src.speaker) or (src.speaker[0].islower() and " " not in src.speaker):
             continue  # a pointer left unresolved, or a bare role
         written = text[src.speaker_start : src.speaker_end]
