@@ -217,3 +217,11 @@ def test_headline_keeps_its_quotations_as_partial_with_the_headline_speaker() ->
     assert (
         extract_quotes("Trump Offers to Mediate on Kashmir, Says Modi Asked", headline=True) == []
     )
+
+
+@pytest.mark.timeout(60)
+def test_one_pointing_speaker_over_many_quotations_is_linear() -> None:
+    block = " ".join(["“Yes.”"] * 5000) + " “No,” the spokesman said."
+    quotes = extract_quotes(" ".join([block] * 4))
+    assert len(quotes) > 5000
+    assert all(q.end <= len(block) * 4 + 3 for q in quotes)
