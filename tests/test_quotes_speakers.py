@@ -140,6 +140,18 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None, str | None]]]] = [
         [],
     ),
     (
+        "speaker with a lower-case description in apposition",
+        "Ned Price, the US state department spokesperson, said on Wednesday: “We stand with "
+        "Pakistan.”",
+        [("direct", "We stand with Pakistan.", "Ned Price", "United States")],
+    ),
+    (
+        "subject, then a place, then the cue",
+        "State Department spokesperson Heather Nauert at a news briefing in Washington announced "
+        "that aid would be cut.",
+        [("indirect", "aid would be cut.", "Heather Nauert", "United States")],
+    ),
+    (
         "seek takes an infinitive, not a request",
         "Islamabad sought an explanation from Washington over the strike.",
         [],

@@ -53,7 +53,10 @@ _QUOTED_AS = re.compile(
 
 #: A cue word that is a noun when a preposition or a capitalised word follows it ("member states
 #: for their support", "State Department", "the view of the ministry").
-_NOUN_AFTER = re.compile(r"[ \t]+(?:(?:of|for|in|on|at|with|from|by|about)\b|[A-Z])")
+_NOUN_AFTER = re.compile(
+    r"[ \t]+(?:(?i:of|for|in|on|at|with|from|by|about|department|media|television|secretary|"
+    r"minister|ministry|visit|banquet|dinner|funeral|sponsored|owned|run)\b|[A-Z])"
+)
 #: A form of "be" right before a cue ("was quoted by", "is said by"): a passive with its agent.
 _BY_AGENT_NOT_GERUND = re.compile(r" by (?!\w+ing\b)")
 _PROGRESSIVE_OR_BE = re.compile(r"\b(?:is|are|was|were|been|be|being)\s+(?:\w+ly\s+)?$")

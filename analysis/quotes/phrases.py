@@ -115,6 +115,9 @@ def np_back(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
     if lo > i:
         return None
     if i - lo + 1 > MAX_SPEAKER_WORDS:
+        subject = _subject_fallback(doc, toks, i)
+        if subject is not None:  # "X at a news briefing in Washington announced"
+            return subject
         trimmed = _trim_long_phrase(doc, toks, lo, i)
         if trimmed is None:
             return None
