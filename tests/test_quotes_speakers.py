@@ -152,6 +152,11 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None, str | None]]]] = [
         [("indirect", "aid would be cut.", "Heather Nauert", "United States")],
     ),
     (
+        "a participle whose subject cannot speak",
+        "The move, suggesting a desire for calm in the region, was welcomed by diplomats.",
+        [],
+    ),
+    (
         "seek takes an infinitive, not a request",
         "Islamabad sought an explanation from Washington over the strike.",
         [],

@@ -35,6 +35,7 @@ from analysis.quotes.limits import MAX_DESCRIPTION_WORDS, QUOTED_AS_WINDOW, SPEA
 from analysis.quotes.phrases import np_back, speaker_after, speaker_before
 from analysis.quotes.records import CueClass, SpeechVerbs, _Frame, _QSpan, _Unit
 from analysis.quotes.tokens import (
+    _bare,
     _cue_is_verb,
     _headline_caps,
     _is_name_token,
@@ -297,10 +298,23 @@ def _participle_subject(doc: Doc, u: _Unit, fr: _Frame, lo: int, earlier: Sequen
             return True
     toks = _tokens(text, lo, min(j, lo + SPEAKER_WINDOW))
     span = _clause_subject(doc, toks)
-    if span is None:
+    if span is None or not _can_speak(doc, toks[span[1]]):
         return False
     fr.sp_start, fr.sp_end = toks[span[0]][0], toks[span[1]][1]
     return True
+
+
+def _can_speak(doc: Doc, head: _Tok) -> bool:
+    """A subject that can speak: a name, a pronoun, a role or a group ("The move, suggesting a
+    desire for calm, …" cannot)."""
+    word = _bare(head[2]).lower()
+    return (
+        _is_name_token(head, doc.lex)
+        or word in _SUBJECT_PRONOUNS
+        or word in doc.lex.role_nouns
+        or word in doc.lex.group_nouns
+        or word.endswith("s")
+    )
 
 
 def _clause_subject(doc: Doc, toks: Sequence[_Tok]) -> tuple[int, int] | None:
