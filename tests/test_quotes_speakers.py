@@ -242,3 +242,13 @@ def test_one_pointing_speaker_over_many_quotations_is_linear() -> None:
     quotes = extract_quotes(" ".join([block] * 4))
     assert len(quotes) > 5000
     assert all(q.end <= len(block) * 4 + 3 for q in quotes)
+
+
+def test_a_sub_head_reports_no_speech_but_keeps_its_quotation() -> None:
+    text = (
+        "Lavrov Stresses Ties With Pakistan After Putin Cancels Visit\n\n"
+        "Obama Says Museum Will Tell of ‘Suffering and Delight’\n\n"
+        "Sergei Lavrov said on Monday that ties were strong."
+    )
+    got = [(q.kind, text[q.start : q.end]) for q in extract_quotes(text)]
+    assert got == [("partial", "Suffering and Delight"), ("indirect", "ties were strong.")]

@@ -15,7 +15,7 @@ from analysis.quotes.marks import _classify, _find_marks, _pair_quotes
 from analysis.quotes.names import NameIndex
 from analysis.quotes.records import Quote, SpeechVerbs, _QSpan, _Record
 from analysis.quotes.resolution import _finish
-from analysis.quotes.tokens import _Intervals, _Sentences
+from analysis.quotes.tokens import _headline_caps, _Intervals, _Sentences
 from analysis.segment import Sentence, sentences
 
 
@@ -48,7 +48,11 @@ def _run(doc: Doc, sents: Sequence[Sentence] | None, headline: bool) -> list[Quo
     quotes = _pair_quotes(text, paras, sl, marks)
     doc.names.quoted = _Intervals((q.open, q.close) for q in quotes)
     units = _units(doc, sents, para_idx, quotes, sl)
-    records = _attribute(doc, units)
+    records = [
+        kept
+        for r in _attribute(doc, units)
+        for kept in (r.children if _in_heading(doc, r) else [r])
+    ]  # a heading reports no speech; its quotations stay, as partial
     if headline:
         records += _headline_quotations(quotes, records)
     return _finish(doc, records)
@@ -111,3 +115,17 @@ def extract_quotes(
     evidence = ActorEvidence(text, lexicon, mentions, home)
     linked = link_speakers(text, quotes, evidence.mentions, evidence.has_actor)
     return affiliate(linked, evidence)
+
+
+def _in_heading(doc: Doc, rec: _Record) -> bool:
+    """A reported clause in a one-line paragraph without a final stop, mostly capitalised: a
+    headline or sub-head ("Lavrov Stresses Ties With Pakistan After Putin Cancels Visit")."""
+    if rec.kind != "indirect" or rec.para >= len(doc.paras):
+        return False
+    ps, pe = doc.paras[rec.para]
+    line = doc.text[ps:pe].rstrip().rstrip("”\"’'")
+    return (
+        "\n" not in line
+        and not line.endswith((".", "!", "?", ":", ";", "…"))
+        and _headline_caps(doc.text, ps, pe)
+    )
