@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from analysis.quotes.context import Doc, para_end
 from analysis.quotes.grammar import (
@@ -33,7 +34,7 @@ from analysis.quotes.grammar import (
 )
 from analysis.quotes.limits import MAX_DESCRIPTION_WORDS, QUOTED_AS_WINDOW, SPEAKER_WINDOW
 from analysis.quotes.phrases import np_back, speaker_after, speaker_before
-from analysis.quotes.records import CueClass, SpeechVerbs, _Frame, _QSpan, _Unit
+from analysis.quotes.records import CueClass, SpeakerPhrase, SpeechVerbs, _Frame, _QSpan, _Unit
 from analysis.quotes.tokens import (
     _bare,
     _cue_is_verb,
@@ -111,11 +112,29 @@ def _frames(
             frames.append(fr_dash)
     frames += _opinion_frames(doc, u, opinions)
     frames.sort(key=lambda f: f.cue_start)
-    for fr in frames:
-        fr.end = max(fr.end, fr.cue_end, fr.sp_end or 0, fr.desc[1] if fr.desc else 0)
-        if fr.sp_start is not None:
-            fr.start = min(fr.start, fr.sp_start, fr.cue_start)
-    return frames
+    return [_extent(fr) for fr in frames]
+
+
+def _extent(fr: _Frame) -> _Frame:
+    """The frame reaching over its cue, speaker and description."""
+    end = max(fr.end, fr.cue_end, fr.sp_end or 0, fr.desc[1] if fr.desc else 0)
+    start = min(fr.start, fr.sp_start, fr.cue_start) if fr.sp_start is not None else fr.start
+    return replace(fr, start=start, end=end)
+
+
+def _before(fr: _Frame, phrase: SpeakerPhrase) -> _Frame:
+    """The frame with the speaker phrase read before its cue."""
+    return replace(
+        fr, sp_start=phrase.start, sp_end=phrase.end, desc=phrase.desc, start=phrase.edge
+    )
+
+
+def _after(fr: _Frame, phrase: SpeakerPhrase) -> _Frame:
+    """The frame with the speaker phrase read after its cue."""
+    desc = phrase.desc if phrase.desc is not None else fr.desc
+    return replace(
+        fr, sp_start=phrase.start, sp_end=phrase.end, desc=desc, end=max(fr.end, phrase.edge)
+    )
 
 
 def _quote_before(u: _Unit, pos: int) -> _QSpan | None:
@@ -156,30 +175,32 @@ def _cue_frame(
         headline = True  # "…, Lindsey Graham Says.": the speaker precedes the cue
     fr = _Frame(cs, ce, cls, None, None, None, cs, ce)
     if cls.name == "according_to":
-        return fr if speaker_after(doc, ce, u.end, fr) else None
+        phrase = speaker_after(doc, ce, u.end)
+        return _after(fr, phrase) if phrase is not None else None
     if not _cue_is_verb(text, cs, lo):
         return None
     progressive = form.endswith("ing") and _PROGRESSIVE.search(text, max(lo, cs - 24), cs)
     if form.endswith("ing") and not cls.adjective and not progressive:
-        found = _quoted_as(doc, fr, lo) or _participle_frame(doc, u, fr, lo, earlier)
-        return fr if found else None
+        return _quoted_as(doc, fr, lo) or _participle_frame(doc, u, fr, lo, earlier)
     inverted = (
         cls.inversion
         and not headline
         and form not in _NO_INVERSION
         and _inversion_ok(doc, u, cs, lo)
     )
-    if inverted and _speaker_after_closing(doc, fr, u):
-        return fr  # "…, said one GOP source in the room."
-    if speaker_before(doc, lo, cs, fr):
-        return fr
-    if fr.passive:
-        return fr if _passive_ok(doc, fr, u) else None
-    if _coordinated(doc, u, fr, lo, earlier):
-        return fr  # "X promised … and said …"
-    if inverted and speaker_after(doc, ce, u.end, fr):
-        return fr
-    return None
+    closing = _speaker_after_closing(doc, fr, u) if inverted else None
+    if closing is not None:
+        return closing  # "…, said one GOP source in the room."
+    phrase, passive = speaker_before(doc, lo, cs, ce, cls)
+    if phrase is not None:
+        return _before(replace(fr, passive=passive), phrase)
+    if passive:
+        return _passive_frame(doc, replace(fr, passive=True), u)
+    coordinated = _coordinated(doc, u, fr, lo, earlier)
+    if coordinated is not None:
+        return coordinated  # "X promised … and said …"
+    phrase = speaker_after(doc, ce, u.end) if inverted else None
+    return _after(fr, phrase) if phrase is not None else None
 
 
 def _opinion_frames(doc: Doc, u: _Unit, opinions: Sequence[re.Match[str]]) -> list[_Frame]:
@@ -206,44 +227,41 @@ def _dash_frame(doc: Doc, q: _QSpan) -> _Frame | None:
     m = _DASH_CUE.match(text, q.close, pe)
     if m is None:
         return None
-    fr = _Frame(
-        m.start("dash"), m.end("dash"), _DASH_CLASS, start=m.start("dash"), end=m.end("dash")
-    )
-    if not speaker_after(doc, m.end(), pe, fr) or fr.sp_end is None:
+    ds, de = m.span("dash")
+    phrase = speaker_after(doc, m.end(), pe)
+    if phrase is None:
         return None
+    fr = _after(_Frame(ds, de, _DASH_CLASS, start=ds, end=de), phrase)
     if _TRAILING_TEXT.search(text, fr.end, pe) is not None:
         return None
     return fr
 
 
-def _speaker_after_closing(doc: Doc, fr: _Frame, u: _Unit) -> bool:
+def _speaker_after_closing(doc: Doc, fr: _Frame, u: _Unit) -> _Frame | None:
     """ "…, said X." where the speaker after the cue closes the sentence."""
-    probe = _Frame(fr.cue_start, fr.cue_end, fr.cls, start=fr.start, end=fr.end)
-    if not speaker_after(doc, fr.cue_end, u.end, probe) or probe.sp_end is None:
-        return False
-    if _words_between(doc.text, probe.end, u.end, 5) > 4:
-        return False
-    after = _tokens(doc.text, probe.end, min(u.end, probe.end + 40))
+    phrase = speaker_after(doc, fr.cue_end, u.end)
+    if phrase is None:
+        return None
+    found = _after(replace(fr, desc=None), phrase)
+    if _words_between(doc.text, found.end, u.end, 5) > 4:
+        return None
+    after = _tokens(doc.text, found.end, min(u.end, found.end + 40))
     if after and (after[0][2].lower() in _AUX | _BE or after[0][2].lower().endswith("ed")):
-        return False  # "…, said the region had changed": a clause, not "said X."
-    fr.sp_start, fr.sp_end, fr.desc, fr.end = (
-        probe.sp_start,
-        probe.sp_end,
-        probe.desc,
-        probe.end,
-    )
-    return True
+        return None  # "…, said the region had changed": a clause, not "said X."
+    return found
 
 
-def _coordinated(doc: Doc, u: _Unit, fr: _Frame, lo: int, earlier: Sequence[_Frame]) -> bool:
+def _coordinated(
+    doc: Doc, u: _Unit, fr: _Frame, lo: int, earlier: Sequence[_Frame]
+) -> _Frame | None:
     """A cue coordinated with an earlier verb ("Merrill says … and said …"): its speaker
     is the earlier frame's, or the subject of the clause."""
     m = _COORDINATED.search(doc.text, max(lo, fr.cue_start - 32), fr.cue_start)
     if m is None:
-        return False
+        return None
     between = m.group("between").split()
     if any(w.lower() not in _ADVERBS and w.lower() not in _AUX for w in between):
-        return False
+        return None
     return _participle_subject(doc, u, fr, lo, earlier)
 
 
@@ -262,46 +280,46 @@ def _at_clause_start(doc: Doc, u: _Unit, pos: int) -> bool:
     return j < u.start or doc.text[j] in ".!?:;—–-(\n" + _ALL_MARK_CHARS
 
 
-def _participle_frame(doc: Doc, u: _Unit, fr: _Frame, lo: int, earlier: Sequence[_Frame]) -> bool:
+def _participle_frame(
+    doc: Doc, u: _Unit, fr: _Frame, lo: int, earlier: Sequence[_Frame]
+) -> _Frame | None:
     """Speaker of a participle cue: "…, saying …" or "footage of Clinton asking, “…”"."""
     text = doc.text
     j = fr.cue_start - 1
     while j >= lo and text[j] in " \t":
         j -= 1
     if j < lo:
-        return False
-    if text[j] != ",":
-        toks = _tokens(text, max(lo, fr.cue_start - SPEAKER_WINDOW), fr.cue_start)
-        span = np_back(doc, toks, len(toks) - 1)
-        if span is None:
-            return False
-        last = toks[span[1]]
-        if not (_is_name_token(last, doc.lex) or last[2].lower() in _SUBJECT_PRONOUNS):
-            return False
-        fr.sp_start, fr.sp_end = toks[span[0]][0], toks[span[1]][1]
-        return True
-    return _participle_subject(doc, u, fr, lo, earlier)
+        return None
+    if text[j] == ",":
+        return _participle_subject(doc, u, fr, lo, earlier)
+    toks = _tokens(text, max(lo, fr.cue_start - SPEAKER_WINDOW), fr.cue_start)
+    span = np_back(doc, toks, len(toks) - 1)
+    if span is None:
+        return None
+    last = toks[span[1]]
+    if not (_is_name_token(last, doc.lex) or last[2].lower() in _SUBJECT_PRONOUNS):
+        return None
+    return replace(fr, sp_start=toks[span[0]][0], sp_end=toks[span[1]][1])
 
 
-def _participle_subject(doc: Doc, u: _Unit, fr: _Frame, lo: int, earlier: Sequence[_Frame]) -> bool:
+def _participle_subject(
+    doc: Doc, u: _Unit, fr: _Frame, lo: int, earlier: Sequence[_Frame]
+) -> _Frame | None:
     """The subject of the main clause: an earlier frame's speaker, or the clause's first
-    noun phrase."""
+    noun phrase (a borrowed speaker: the frame does not reach it)."""
     text = doc.text
     j = fr.cue_start
-    fr.borrowed = True
     clause = [m.end() for m in _CLAUSE_START.finditer(text, lo, j)]
     if clause:
         lo = clause[-1]  # "…, while Foreign Minister Khar telephoned … and told": her clause
     for prev in reversed(earlier[-3:]):
         if prev.sp_start is not None and prev.cue_start >= lo and not prev.passive:
-            fr.sp_start, fr.sp_end = prev.sp_start, prev.sp_end
-            return True
+            return replace(fr, sp_start=prev.sp_start, sp_end=prev.sp_end, borrowed=True)
     toks = _tokens(text, lo, min(j, lo + SPEAKER_WINDOW))
     span = _clause_subject(doc, toks)
     if span is None or not _can_speak(doc, toks[span[1]]):
-        return False
-    fr.sp_start, fr.sp_end = toks[span[0]][0], toks[span[1]][1]
-    return True
+        return None
+    return replace(fr, sp_start=toks[span[0]][0], sp_end=toks[span[1]][1], borrowed=True)
 
 
 def _can_speak(doc: Doc, head: _Tok) -> bool:
@@ -360,14 +378,15 @@ def _clause_subject(doc: Doc, toks: Sequence[_Tok]) -> tuple[int, int] | None:
     return None
 
 
-def _passive_ok(doc: Doc, fr: _Frame, u: _Unit) -> bool:
-    """ "It is said that …", "X was quoted as saying": kept when a clause follows."""
+def _passive_frame(doc: Doc, fr: _Frame, u: _Unit) -> _Frame | None:
+    """ "It is said that …", "X was quoted by Y": kept when a clause or an agent follows."""
     text = doc.text
     m = _BY_AGENT.match(text, fr.cue_end, u.end)
     if m is not None:
-        fr.cls = CueClass(fr.cls.name, fr.cls.direct, fr.cls.bare_clause, False, False, False)
-        return speaker_after(doc, m.end(), u.end, fr)
-    return text.startswith(" that", fr.cue_end)
+        cls = CueClass(fr.cls.name, fr.cls.direct, fr.cls.bare_clause, False, False, False)
+        phrase = speaker_after(doc, m.end(), u.end)
+        return _after(replace(fr, cls=cls), phrase) if phrase is not None else None
+    return fr if text.startswith(" that", fr.cue_end) else None
 
 
 def _inversion_ok(doc: Doc, u: _Unit, cs: int, lo: int) -> bool:
@@ -379,23 +398,19 @@ def _inversion_ok(doc: Doc, u: _Unit, cs: int, lo: int) -> bool:
     return j < u.start or text[j] in ",—–" + _CLOSE_MARKS + "\"'"
 
 
-def _quoted_as(doc: Doc, fr: _Frame, lo: int) -> bool:
+def _quoted_as(doc: Doc, fr: _Frame, lo: int) -> _Frame | None:
     """ "CNN quoted a spokesperson as saying", "X was quoted as telling": the speaker is the one
-    quoted, not the outlet. Fills the speaker and widens the frame to the outlet."""
+    quoted, not the outlet; the frame reaches back to the outlet."""
     m = _QUOTED_AS.search(doc.text, max(lo, fr.cue_start - QUOTED_AS_WINDOW), fr.cue_start)
     if m is None:
-        return False
+        return None
+    toks = _tokens(doc.text, max(lo, m.start() - SPEAKER_WINDOW), m.start())
+    span = np_back(doc, toks, len(toks) - 1)
     if m.group("object") is not None:
         sp_start, sp_end = m.span("object")
-        toks = _tokens(doc.text, max(lo, m.start() - SPEAKER_WINDOW), m.start())
-        outlet = np_back(doc, toks, len(toks) - 1)
-        fr.start = toks[outlet[0]][0] if outlet is not None else m.start()
-    else:
-        toks = _tokens(doc.text, max(lo, m.start() - SPEAKER_WINDOW), m.start())
-        span = np_back(doc, toks, len(toks) - 1)
-        if span is None:
-            return False
-        sp_start, sp_end = toks[span[0]][0], toks[span[1]][1]
-        fr.start = sp_start
-    fr.sp_start, fr.sp_end = sp_start, sp_end
-    return True
+        start = toks[span[0]][0] if span is not None else m.start()
+        return replace(fr, sp_start=sp_start, sp_end=sp_end, start=start)
+    if span is None:
+        return None
+    sp_start, sp_end = toks[span[0]][0], toks[span[1]][1]
+    return replace(fr, sp_start=sp_start, sp_end=sp_end, start=sp_start)

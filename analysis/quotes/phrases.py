@@ -31,7 +31,7 @@ from analysis.quotes.limits import (
     SHORT_SPEAKER_WINDOW,
     SPEAKER_WINDOW,
 )
-from analysis.quotes.records import _Frame
+from analysis.quotes.records import CueClass, SpeakerPhrase
 from analysis.quotes.tokens import (
     _bare,
     _is_cap,
@@ -51,6 +51,8 @@ _NP_BRIDGES: dict[str, frozenset[str]] = {}
 for _bridge in _NP_BRIDGE_PHRASES:
     _adj, _, _prep = _bridge.partition(" ")
     _NP_BRIDGES[_prep] = _NP_BRIDGES.get(_prep, frozenset()) | {_adj}
+#: Tokens that end an apposition after a speaker ("said X, a <role>, …").
+_APPOSITION_ENDS = frozenset([",", ".", ";", ":", "“", '"', "—"])
 
 
 def np_back(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
@@ -216,8 +218,11 @@ def is_transparent_segment(doc: Doc, toks: Sequence[_Tok]) -> bool:
     return toks[0][2][0].islower() and lw.endswith("ing") and len(toks) <= 10
 
 
-def speaker_before(doc: Doc, lo: int, cue_start: int, fr: _Frame) -> bool:
-    """Find the speaker before the cue in text[lo:cue_start]; fill ``fr``.
+def speaker_before(
+    doc: Doc, lo: int, cue_start: int, cue_end: int, cls: CueClass
+) -> tuple[SpeakerPhrase | None, bool]:
+    """The speaker before the cue text[cue_start:cue_end], read in text[lo:cue_start], and
+    whether the cue is passive ("is said").
 
     A short window is tried first; the full one only when the answer may depend on text
     beyond it (a long apposition), which keeps the cost per cue small.
@@ -225,27 +230,27 @@ def speaker_before(doc: Doc, lo: int, cue_start: int, fr: _Frame) -> bool:
     text = doc.text
     cut = text.find(" ", cue_start - SHORT_SPEAKER_WINDOW, cue_start)
     if cue_start - SHORT_SPEAKER_WINDOW <= lo or cut < 0:
-        return _speaker_before(
-            doc, _tokens(text, max(lo, cue_start - SPEAKER_WINDOW), cue_start), fr
-        )
+        toks = _tokens(text, max(lo, cue_start - SPEAKER_WINDOW), cue_start)
+        return _speaker_before(doc, toks, cue_start, cue_end, cls)
     toks = _tokens(text, cut, cue_start)
-    probe = _Frame(fr.cue_start, fr.cue_end, fr.cls, start=fr.start, end=fr.end)
-    if len(toks) > 4 and _speaker_before(doc, toks, probe) and probe.start >= toks[3][0]:
-        fr.sp_start, fr.sp_end, fr.desc = probe.sp_start, probe.sp_end, probe.desc
-        fr.start, fr.passive = probe.start, probe.passive
-        return True
+    if len(toks) > 4:
+        found, passive = _speaker_before(doc, toks, cue_start, cue_end, cls)
+        if found is not None and found.edge >= toks[3][0]:
+            return found, passive
     head = _tokens(text, max(lo, cue_start - SPEAKER_WINDOW), cut)
-    return _speaker_before(doc, head + toks, fr)
+    return _speaker_before(doc, head + toks, cue_start, cue_end, cls)
 
 
-def _speaker_before(doc: Doc, toks: Sequence[_Tok], fr: _Frame) -> bool:
+def _speaker_before(
+    doc: Doc, toks: Sequence[_Tok], cue_start: int, cue_end: int, cls: CueClass
+) -> tuple[SpeakerPhrase | None, bool]:
     i = len(toks) - 1
     be = False
     while i >= 0:
         t = toks[i]
         lw = t[2].lower()
         if lw in ("not", "never") or lw.endswith(("n't", "n’t")):
-            return False  # "did not say", "hasn't commented": no attribution
+            return None, False  # "did not say", "hasn't commented": no attribution
         if lw in _BE:
             be = True
         elif (
@@ -260,27 +265,21 @@ def _speaker_before(doc: Doc, toks: Sequence[_Tok], fr: _Frame) -> bool:
             break
         i -= 1
     # "is stressing" is progressive, "is said" passive
-    progressive = doc.text[fr.cue_start : fr.cue_end].split()[0].lower().endswith("ing")
-    fr.passive = be and not fr.cls.adjective and not progressive
-    if fr.cls.adjective and not be:
-        return False
-    if fr.passive:
-        return False
-    if i < 0:
-        return False
+    progressive = doc.text[cue_start:cue_end].split()[0].lower().endswith("ing")
+    passive = be and not cls.adjective and not progressive
+    if (cls.adjective and not be) or passive or i < 0:
+        return None, passive
     if toks[i][2] in (",", "—", "–"):
-        return _apposition_before(doc, toks, i, fr)
+        return _apposition_before(doc, toks, i), passive
     span = np_back(doc, toks, i)
     if span is not None and span[0] > 0 and toks[span[0] - 1][2].lower() in _OBJECT_PREPS:
-        return False  # "… of Republican claims": the cue word is a noun here
+        return None, passive  # "… of Republican claims": the cue word is a noun here
     if span is None:
         span = _subject_fallback(doc, toks, i)
     if span is None or _object_relative(doc, toks, span):
-        return False
+        return None, passive
     a, b = span
-    fr.sp_start, fr.sp_end = toks[a][0], toks[b][1]
-    fr.start = fr.sp_start
-    return True
+    return SpeakerPhrase(toks[a][0], toks[b][1], None, toks[a][0]), passive
 
 
 def _object_relative(doc: Doc, toks: Sequence[_Tok], span: tuple[int, int]) -> bool:
@@ -353,12 +352,14 @@ def _segment_back(doc: Doc, toks: Sequence[_Tok], comma: int) -> int:
     return j + 1
 
 
-def _apposition_before(doc: Doc, toks: Sequence[_Tok], comma: int, fr: _Frame) -> bool:
+def _apposition_before(doc: Doc, toks: Sequence[_Tok], comma: int) -> SpeakerPhrase | None:
+    """The speaker of "X, a <role>, said", "<role>, X, said" or "X, however, said" (the
+    comma before the cue at ``comma``)."""
     for _ in range(3):  # skip up to three asides ("Clinton, however, said")
         seg_lo = _segment_back(doc, toks, comma)
         seg = toks[seg_lo:comma]
         if not seg:
-            return False
+            return None
         before = seg_lo - 1
         if is_transparent_segment(doc, seg) and before >= 0 and toks[before][2] == ",":
             comma = before
@@ -366,28 +367,23 @@ def _apposition_before(doc: Doc, toks: Sequence[_Tok], comma: int, fr: _Frame) -
         if is_role_segment(doc, seg) and before >= 0 and toks[before][2] == ",":
             span = np_back(doc, toks, before - 1)
             if span is None:
-                return False
+                return None
             a, b = span
-            fr.sp_start, fr.sp_end = toks[a][0], toks[b][1]
-            fr.desc = (seg[0][0], seg[-1][1])
-            fr.start = fr.sp_start
-            return True
+            return SpeakerPhrase(toks[a][0], toks[b][1], (seg[0][0], seg[-1][1]), toks[a][0])
         span = np_back(doc, toks, comma - 1)
         if span is None or span[0] != seg_lo:
-            return False
+            return None
         a, b = span
-        fr.sp_start, fr.sp_end = toks[a][0], toks[b][1]
-        fr.start = fr.sp_start
         if before >= 0 and toks[before][2] == ",":
             d_lo = _segment_back(doc, toks, before)
             dseg = toks[d_lo:before]
             opens = d_lo == 0 or toks[d_lo - 1][2] in (".", ":", ";")
             after_quote = toks[d_lo - 1][2] == "," and dseg and dseg[0][2].lower() == "the"
             if (opens or after_quote) and is_role_segment(doc, dseg):
-                fr.desc = (dseg[0][0], dseg[-1][1])
-                fr.start = dseg[0][0]
-        return True
-    return False
+                desc = (dseg[0][0], dseg[-1][1])
+                return SpeakerPhrase(toks[a][0], toks[b][1], desc, dseg[0][0])
+        return SpeakerPhrase(toks[a][0], toks[b][1], None, toks[a][0])
+    return None
 
 
 def np_forward(doc: Doc, stream: _TokenStream, i: int) -> tuple[int, int] | None:
@@ -432,8 +428,8 @@ def np_forward(doc: Doc, stream: _TokenStream, i: int) -> tuple[int, int] | None
     return (i, j)
 
 
-def speaker_after(doc: Doc, start: int, limit: int, fr: _Frame) -> bool:
-    """Find the speaker after the cue ("said X", "according to X"); fill ``fr``."""
+def speaker_after(doc: Doc, start: int, limit: int) -> SpeakerPhrase | None:
+    """The speaker after a cue ("said X", "according to X, a <role>,") in text[start:limit]."""
     stream = _TokenStream(doc.text, start, min(limit, start + SPEAKER_WINDOW))
     toks = stream.toks
     has = stream.has
@@ -454,29 +450,18 @@ def speaker_after(doc: Doc, start: int, limit: int, fr: _Frame) -> bool:
                 break
             k += 1
     if span is None:
-        return False
+        return None
     a, b = span
-    fr.sp_start, fr.sp_end = (
-        toks[a][0],
-        _strip_trailing_dot(doc.text, toks[a][0], toks[b][1]),
-    )
-    fr.end = max(fr.end, toks[b][1])
+    sp_end = _strip_trailing_dot(doc.text, toks[a][0], toks[b][1])
+    edge = toks[b][1]
+    desc = None
     k = b + 1
     if has(k) and toks[k][2] == ",":
         e = k + 1
-        while (e < len(toks) or has(e)) and toks[e][2] not in (
-            ",",
-            ".",
-            ";",
-            ":",
-            "“",
-            '"',
-            "—",
-        ):
+        while (e < len(toks) or has(e)) and toks[e][2] not in _APPOSITION_ENDS:
             e += 1
         seg = toks[k + 1 : e]
         if seg and is_role_segment(doc, seg) and not seg[0][2].lower().endswith("ing"):
-            end = _strip_trailing_dot(doc.text, seg[0][0], seg[-1][1])
-            fr.desc = (seg[0][0], end)
-            fr.end = max(fr.end, seg[-1][1])
-    return True
+            desc = (seg[0][0], _strip_trailing_dot(doc.text, seg[0][0], seg[-1][1]))
+            edge = max(edge, seg[-1][1])
+    return SpeakerPhrase(toks[a][0], sp_end, desc, edge)

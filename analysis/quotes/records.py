@@ -126,7 +126,25 @@ class _Unit:
     closes: list[int] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
+class SpeakerPhrase:
+    """A speaker phrase read next to a cue (:mod:`~analysis.quotes.phrases`).
+
+    Attributes:
+        start: Start of the speaker mention.
+        end: End of the speaker mention.
+        desc: The description's span (an apposition or a title), or None.
+        edge: How far the frame reaches on the speaker's side: its first character for a
+            phrase before the cue, its last for one after it.
+    """
+
+    start: int
+    end: int
+    desc: tuple[int, int] | None
+    edge: int
+
+
+@dataclass(frozen=True, slots=True)
 class _Frame:
     cue_start: int
     cue_end: int
