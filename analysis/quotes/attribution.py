@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from analysis.quotes.context import Doc
 from analysis.quotes.frames import _clause_subject, _find_cues, _frames
@@ -219,6 +219,13 @@ class _Run:
         """The colon frame of the unit just before ``u``, if any."""
         return self.pending if self.pending_unit == u.index - 1 else None
 
+    def replace_last(self, rec: _Record) -> None:
+        """Put ``rec`` in the place of the last record (a continued or newly framed one)."""
+        old = self.records[-1]
+        self.records[-1] = rec
+        if self.last_direct.get(old.unit) is old:
+            self.last_direct[old.unit] = rec
+
 
 def _attribute(doc: Doc, units: Sequence[_Unit]) -> list[_Record]:
     """Attribution records of every unit, in text order (step 3 of the package docstring)."""
@@ -247,7 +254,7 @@ def _attribute(doc: Doc, units: Sequence[_Unit]) -> list[_Record]:
         unit_records = _framed(doc, u, frames, used)
         unit_records += _unframed(doc, units, u, used, bool(unit_records), run)
         if not unit_records and frames and run.records:
-            _bare_frame_after(doc, u, frames[0], run.records[-1])
+            _bare_frame_after(doc, u, frames[0], run)
         run.pending = None
         if frames and not unit_records:  # colon frames wait for the next unit's quotation
             fr = frames[-1]
@@ -286,8 +293,7 @@ def _framed(doc: Doc, u: _Unit, frames: Sequence[_Frame], used: set[int]) -> lis
     for rec in _reported(doc, u, free) if free else []:
         if any(covered.overlaps(ps, pe) for ps, pe in rec.parts):
             continue
-        records.append(rec)
-        rec.children.extend(_partials_inside(u, rec, used))
+        records.append(replace(rec, children=tuple(_partials_inside(u, rec, used))))
     return records
 
 
@@ -300,7 +306,7 @@ def _partials_inside(u: _Unit, rec: _Record, used: set[int]) -> list[_Record]:
             q = u.quotes[qi]
             if qi not in used and q.parts[-1][1] <= pe:
                 used.add(qi)
-                out.append(_Record("partial", list(q.parts), rec.frame, q.mark, u.index, u.para))
+                out.append(_Record("partial", tuple(q.parts), rec.frame, q.mark, u.index, u.para))
             qi += 1
     return out
 
@@ -317,22 +323,22 @@ def _unframed(
         if qi in used or not _standalone(doc, u, q):
             continue
         kind: Kind = "direct" if _direct_like(doc.text, q.parts[0]) else "partial"
-        rec = _Record(kind, list(q.parts), None, q.mark, u.index, u.para)
+        rec = _Record(kind, tuple(q.parts), None, q.mark, u.index, u.para)
         used.add(qi)
         prev = records[-1] if records else None
         waiting = run.waiting(u)
         if waiting is not None and qi == 0:
-            rec.frame = waiting
+            rec = replace(rec, frame=waiting)
         elif qi == 0 and not framed and not out and _continues(u, prev, run):
             assert prev is not None
-            prev.parts.extend(q.parts)
+            run.replace_last(replace(prev, parts=prev.parts + tuple(q.parts)))
             continue
         elif qi == 0 and (subject := _subject_before(doc, units, u, records)) is not None:
-            rec.frame = subject  # "X pressed the case. “…”": the sentence's subject speaks
+            rec = replace(rec, frame=subject)  # "X pressed the case. “…”": its subject speaks
         else:
             src = _inherit(doc, records, u)
             if src is not None:
-                rec.frame, rec.inherited_from = src.frame, src
+                rec = replace(rec, frame=src.frame, inherited_from=src)
         out.append(rec)
     return out
 
@@ -351,9 +357,10 @@ def _continues(u: _Unit, prev: _Record | None, run: _Run) -> bool:
     )
 
 
-def _bare_frame_after(doc: Doc, u: _Unit, fr: _Frame, prev: _Record) -> None:
+def _bare_frame_after(doc: Doc, u: _Unit, fr: _Frame, run: _Run) -> None:
     """A bare frame after an unattributed quotation ("“…” Smith said on Tuesday.") becomes
     that quotation's frame: an explicit frame beats an inherited speaker."""
+    prev = run.records[-1]
     if (
         prev.unit == u.index - 1
         and prev.para == u.para
@@ -362,8 +369,7 @@ def _bare_frame_after(doc: Doc, u: _Unit, fr: _Frame, prev: _Record) -> None:
         and fr.sp_start is not None
         and _is_bare_frame(doc, u, fr)
     ):
-        prev.frame = fr
-        prev.inherited_from = None
+        run.replace_last(replace(prev, frame=fr, inherited_from=None))
 
 
 def _subject_before(
@@ -403,7 +409,7 @@ def _block_quote(doc: Doc, u: _Unit, frame: _Frame) -> _Record | None:
     s, e = _strip(doc.text, ps, sig.start() if sig is not None else pe)
     if _words_between(doc.text, s, e, MIN_INDIRECT_WORDS) < MIN_INDIRECT_WORDS:
         return None
-    return _Record("direct", [(s, e)], frame, None, u.index, u.para)
+    return _Record("direct", ((s, e),), frame, None, u.index, u.para)
 
 
 def _is_bare_frame(doc: Doc, u: _Unit, fr: _Frame) -> bool:
@@ -524,7 +530,7 @@ def _attach(doc: Doc, u: _Unit, fr: _Frame, used: set[int]) -> _Record | None:
         parts.extend(quotes[qi].parts)
         used.add(qi)
     kind: Kind = "direct" if _direct_like(text, parts[0]) else "partial"
-    return _Record(kind, parts, fr, quotes[chosen[0]].mark, u.index, u.para)
+    return _Record(kind, tuple(parts), fr, quotes[chosen[0]].mark, u.index, u.para)
 
 
 def _gap_ok(doc: Doc, start: int, end: int, continuing: bool) -> bool:
@@ -595,7 +601,7 @@ def _reported(doc: Doc, u: _Unit, frames: Sequence[_Frame]) -> list[_Record]:
     if best is None:
         return []
     _, fr, parts = best
-    out = [_Record("indirect", parts, fr, None, u.index, u.para)]
+    out = [_Record("indirect", tuple(parts), fr, None, u.index, u.para)]
     # a later frame joined by a conjunction splits the clause in two
     for fi, fr2 in enumerate(frames):
         if fi not in afters or fr2.start <= fr.end or len(out) >= MAX_REPORTED_PER_UNIT:
@@ -612,6 +618,6 @@ def _reported(doc: Doc, u: _Unit, frames: Sequence[_Frame]) -> list[_Record]:
         cut = _strip(text, ps, m.start())[1]
         if _words_between(text, ps, cut, MIN_INDIRECT_WORDS) < MIN_INDIRECT_WORDS:
             continue
-        last.parts[-1] = (ps, cut)
-        out.append(_Record("indirect", [afters[fi]], fr2, None, u.index, u.para))
+        out[-1] = replace(last, parts=(*last.parts[:-1], (ps, cut)))
+        out.append(_Record("indirect", (afters[fi],), fr2, None, u.index, u.para))
     return out

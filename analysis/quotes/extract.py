@@ -65,7 +65,7 @@ def _headline_quotations(quotes: Sequence[_QSpan], records: Sequence[_Record]) -
     taken = {part for rec in records for r in (rec, *rec.children) for part in r.parts}
     frame = next((r.frame for r in records if r.frame is not None), None)
     return [
-        _Record("partial", list(q.parts), frame, q.mark, 0, 0)
+        _Record("partial", tuple(q.parts), frame, q.mark, 0, 0)
         for q in quotes
         if not any(part in taken for part in q.parts)
     ]

@@ -106,6 +106,9 @@ class SpeechVerbs:
 
 @dataclass(slots=True)
 class _QSpan:
+    """A quotation found by the pairing stage (:mod:`~analysis.quotes.marks`), which builds it
+    up mark by mark; later stages only read it."""
+
     open: int  # offset of the opening mark
     close: int  # offset after the closing mark (or the recovery end)
     parts: list[tuple[int, int]]
@@ -114,8 +117,10 @@ class _QSpan:
     direct_like: bool = False
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Unit:
+    """Sentences merged where a quotation spans them: the span attribution works on."""
+
     start: int
     end: int
     para: int
@@ -146,6 +151,8 @@ class SpeakerPhrase:
 
 @dataclass(frozen=True, slots=True)
 class _Frame:
+    """A cue with its speaker phrase (if found), description and the extent of the frame."""
+
     cue_start: int
     cue_end: int
     cls: CueClass
@@ -158,13 +165,17 @@ class _Frame:
     borrowed: bool = False  # the speaker is another clause's subject ("X thanked … and said")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Record:
+    """An attribution before resolution: content parts, the frame that attributes it, the
+    quotation mark, where it is, the record whose speaker it inherits, and the partial
+    quotations inside a reported clause."""
+
     kind: Kind
-    parts: list[tuple[int, int]]
+    parts: tuple[tuple[int, int], ...]
     frame: _Frame | None
     mark: str | None
     unit: int
     para: int
     inherited_from: _Record | None = None
-    children: list[_Record] = field(default_factory=list)
+    children: tuple[_Record, ...] = ()
