@@ -157,6 +157,20 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None, str | None]]]] = [
         [],
     ),
     (
+        "a speech noun with its possessor",
+        "Analysts checked Imran Khan’s claim that the strikes had “killed hundreds of fighters” "
+        "in the valley.",
+        [
+            (
+                "indirect",
+                "the strikes had “killed hundreds of fighters” in the valley.",
+                "Imran Khan",
+                "Pakistan",
+            ),
+            ("partial", "killed hundreds of fighters", "Imran Khan", "Pakistan"),
+        ],
+    ),
+    (
         "seek takes an infinitive, not a request",
         "Islamabad sought an explanation from Washington over the strike.",
         [],

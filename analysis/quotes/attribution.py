@@ -25,6 +25,7 @@ from analysis.quotes.grammar import (
     _OBJECT_PRONOUNS,
     _OBJECT_TAKERS,
     _OPEN_MARKS,
+    _SPEECH_NOUN,
     _TIME_WORDS,
     _WORDS,
 )
@@ -234,6 +235,8 @@ def _attribute(doc: Doc, units: Sequence[_Unit]) -> list[_Record]:
     cue_starts = [m[0] for m in cue_matches]
     opinions = list(doc.lex._opinion.finditer(text))
     op_starts = [m.start() for m in opinions]
+    nouns = list(_SPEECH_NOUN.finditer(text))
+    noun_starts = [m.start() for m in nouns]
     run = _Run()
     for u in units:
         if u.start < run.block_end:
@@ -246,10 +249,11 @@ def _attribute(doc: Doc, units: Sequence[_Unit]) -> list[_Record]:
             continue
         a, b = bisect.bisect_left(cue_starts, u.start), bisect.bisect_left(cue_starts, u.end)
         oa, ob = bisect.bisect_left(op_starts, u.start), bisect.bisect_left(op_starts, u.end)
-        if a == b and oa == ob and not u.quotes:
+        if a == b and oa == ob and not u.quotes and not _any_between(noun_starts, u):
             run.pending = None  # nothing to attribute in this unit
             continue
-        frames = _frames(doc, u, cue_matches[a:b], opinions[oa:ob])
+        na, nb = bisect.bisect_left(noun_starts, u.start), bisect.bisect_left(noun_starts, u.end)
+        frames = _frames(doc, u, cue_matches[a:b], opinions[oa:ob], nouns[na:nb])
         used: set[int] = set()
         unit_records = _framed(doc, u, frames, used)
         unit_records += _unframed(doc, units, u, used, bool(unit_records), run)
@@ -266,6 +270,12 @@ def _attribute(doc: Doc, units: Sequence[_Unit]) -> list[_Record]:
             if rec.kind == "direct" and rec.mark is not None and rec.frame is not None:
                 run.last_direct[u.index] = rec
     return run.records
+
+
+def _any_between(starts: Sequence[int], u: _Unit) -> bool:
+    """Whether any of the sorted offsets falls in the unit."""
+    i = bisect.bisect_left(starts, u.start)
+    return i < len(starts) and starts[i] < u.end
 
 
 def _framed(doc: Doc, u: _Unit, frames: Sequence[_Frame], used: set[int]) -> list[_Record]:

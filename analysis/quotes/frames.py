@@ -23,16 +23,23 @@ from analysis.quotes.grammar import (
     _LEADING_TRIM,
     _NAME_PARTICLES,
     _NO_INVERSION,
+    _NOUN_CLASS,
     _NOUN_CUES,
     _NP_PREPS,
     _NP_STOP,
     _OPINION_CLASS,
     _POSSESSIVES,
+    _POSSESSOR_BEFORE,
     _PROGRESSIVE,
     _SUBJECT_PRONOUNS,
     _TRAILING_TEXT,
 )
-from analysis.quotes.limits import MAX_DESCRIPTION_WORDS, QUOTED_AS_WINDOW, SPEAKER_WINDOW
+from analysis.quotes.limits import (
+    MAX_DESCRIPTION_WORDS,
+    POSSESSOR_WINDOW,
+    QUOTED_AS_WINDOW,
+    SPEAKER_WINDOW,
+)
 from analysis.quotes.phrases import np_back, speaker_after, speaker_before
 from analysis.quotes.records import CueClass, SpeakerPhrase, SpeechVerbs, _Frame, _QSpan, _Unit
 from analysis.quotes.tokens import (
@@ -93,6 +100,7 @@ def _frames(
     u: _Unit,
     cue_matches: Sequence[tuple[int, int, str]],
     opinions: Sequence[re.Match[str]],
+    nouns: Sequence[re.Match[str]] = (),
 ) -> list[_Frame]:
     """The frames of a unit: its cues outside quotations with their speakers (cues that are
     nouns, passive participles or speakerless are dropped), a name after a dash closing a
@@ -111,6 +119,7 @@ def _frames(
         if fr_dash is not None:
             frames.append(fr_dash)
     frames += _opinion_frames(doc, u, opinions)
+    frames += _noun_frames(doc, u, nouns)
     frames.sort(key=lambda f: f.cue_start)
     return [_extent(fr) for fr in frames]
 
@@ -217,6 +226,27 @@ def _opinion_frames(doc: Doc, u: _Unit, opinions: Sequence[re.Match[str]]) -> li
         elif text[pe - 1 : pe] in ("’", "'"):
             pe -= 1
         out.append(_Frame(m.start(), m.end(), _OPINION_CLASS, ps, pe, None, m.start(), m.end()))
+    return out
+
+
+def _noun_frames(doc: Doc, u: _Unit, nouns: Sequence[re.Match[str]]) -> list[_Frame]:
+    """ "Donald Trump's claim that …", "his insistence that …": the possessor said the clause."""
+    text = doc.text
+    out: list[_Frame] = []
+    for m in nouns:
+        qb = _quote_before(u, m.start())
+        if qb is not None and m.start() < qb.close:
+            continue
+        ns, ne = m.span("noun")
+        poss = _POSSESSOR_BEFORE.search(text, max(u.start, ns - POSSESSOR_WINDOW), ns)
+        if poss is None:
+            continue
+        ps, pe = poss.span("poss")
+        if text[pe - 2 : pe] in ("’s", "'s"):
+            pe -= 2
+        elif text[pe - 1 : pe] in ("’", "'"):
+            pe -= 1
+        out.append(_Frame(ns, ne, _NOUN_CLASS, ps, pe, None, ps, ne))
     return out
 
 

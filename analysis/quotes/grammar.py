@@ -42,6 +42,17 @@ _NO_INVERSION = _G["no_inversion"]
 _MODIFIER_WORDS = _G["modifier_words"]
 _NP_BRIDGE_PHRASES = _G["np_bridges"]
 _NOUN_CUES = _G["noun_cues"]
+#: "<speech noun> that" ("claim that", "insistence that"): the noun is the cue.
+_SPEECH_NOUN = re.compile(
+    r"\b(?P<noun>" + "|".join(sorted(_G["speech_nouns"], key=len, reverse=True)) + r")\s+that\b"
+)
+#: The possessor right before a speech noun ("Donald Trump’s", "his", "Politifact's own").
+_POSSESSOR_BEFORE = re.compile(
+    r"(?P<poss>\b(?:his|her|their)|[A-Z][\w.\-’']{0,40}(?:\s+[A-Z][\w.\-’']{0,40}){0,3}"
+    r"[’']s?)\s+(?:[a-z]+\s+){0,2}$"
+)
+#: The class of a speech noun's frame: it takes only a "that" clause.
+_NOUN_CLASS = CueClass("noun", True, False, False, False, False)
 
 _SUBJECT_STARTS = _DETERMINERS | _SUBJECT_PRONOUNS
 #: Words that end such a subject: the modifier phrase starts there.

@@ -64,3 +64,6 @@ QUOTED_AS_WINDOW = 120
 #: appositions): a long article before, a few paragraphs after.
 NAME_SEARCH_BEFORE = 8000
 NAME_SEARCH_AFTER = 2000
+#: Characters before a speech noun searched for its possessor ("Donald Trump's widely ridiculed
+#: claim that …").
+POSSESSOR_WINDOW = 80
