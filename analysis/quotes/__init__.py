@@ -43,8 +43,8 @@ and the speaker words (anaphor heads, unaffiliated and official roles, title wor
 Every stage runs in linear time; no function is longer than 80 lines or more complex than 25
 (a test holds it).
 
-Measured on PolNeAR dev (``python -m analysis evaluate quotes``): direct F1 92.2 at 30% overlap
-with 94.2% of speakers right, all attributions F1 69.7; on the domain dev set (``python -m
+Measured on PolNeAR dev (``python -m analysis evaluate quotes``): direct F1 92.4 at 30% overlap
+with 94.2% of speakers right, all attributions F1 69.8; on the domain dev set (``python -m
 analysis evaluate domain``): all attributions F1 90.3, direct/partial 95.9, speaker accuracy
 93.9, speaker-actor accuracy 90.8; about 200,000-390,000 words/s on one core
 (``scripts/bench_quotes.py``).
