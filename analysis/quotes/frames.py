@@ -221,12 +221,16 @@ def _opinion_frames(doc: Doc, u: _Unit, opinions: Sequence[re.Match[str]]) -> li
         if qb is not None and m.start() < qb.close:
             continue
         ps, pe = m.span("poss")
-        if text[pe - 2 : pe] in ("’s", "'s"):
-            pe -= 2
-        elif text[pe - 1 : pe] in ("’", "'"):
-            pe -= 1
+        pe = _possessor_end(text, pe)
         out.append(_Frame(m.start(), m.end(), _OPINION_CLASS, ps, pe, None, m.start(), m.end()))
     return out
+
+
+def _possessor_end(text: str, end: int) -> int:
+    """The end of a possessor without its 's or ' ("Markey's" → "Markey")."""
+    if text[end - 2 : end] in ("’s", "'s"):
+        return end - 2
+    return end - 1 if text[end - 1 : end] in ("’", "'") else end
 
 
 def _noun_frames(doc: Doc, u: _Unit, nouns: Sequence[re.Match[str]]) -> list[_Frame]:
@@ -242,11 +246,7 @@ def _noun_frames(doc: Doc, u: _Unit, nouns: Sequence[re.Match[str]]) -> list[_Fr
         if poss is None:
             continue
         ps, pe = poss.span("poss")
-        if text[pe - 2 : pe] in ("’s", "'s"):
-            pe -= 2
-        elif text[pe - 1 : pe] in ("’", "'"):
-            pe -= 1
-        out.append(_Frame(ns, ne, _NOUN_CLASS, ps, pe, None, ps, ne))
+        out.append(_Frame(ns, ne, _NOUN_CLASS, ps, _possessor_end(text, pe), None, ps, ne))
     return out
 
 
