@@ -171,6 +171,30 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None, str | None]]]] = [
         ],
     ),
     (
+        "his office speaks for him",
+        "Prime Minister Yousuf Raza Gilani of Pakistan met the army chief. His government was "
+        "bound by parliament, according to his office.",
+        [("indirect", "His government was bound by parliament", "Yousuf Raza Gilani", "Pakistan")],
+    ),
+    (
+        "a led-by modifier is not part of the speaker",
+        "The Nato-led International Security Assistance Force said it was investigating.",
+        [
+            (
+                "indirect",
+                "it was investigating.",
+                "International Security Assistance Force",
+                "NATO",
+            )
+        ],
+    ),
+    (
+        "the ministry named earlier without its possessor",
+        "Pakistan’s Ministry of Commerce issued new rules on Monday. Firms may export 26 goods, "
+        "the ministry said.",
+        [("indirect", "Firms may export 26 goods", "Ministry of Commerce", "Pakistan")],
+    ),
+    (
         "seek takes an infinitive, not a request",
         "Islamabad sought an explanation from Washington over the strike.",
         [],

@@ -38,8 +38,9 @@ _ORGANISATION_TYPES = frozenset(["names", "places", "institutions"])
 #: A possessive document: "the Kremlin’s readout" (group 1 is the author).
 _POSSESSIVE = re.compile(r"(?:the\s+)?(.+?)[’']s?\s+(?:\w+\s+)?(\w+)", re.IGNORECASE)
 #: End of a sentence, for finding the sentence before a pronoun.
+_LED_BY = re.compile(r"[\w.]+-(?:led|backed|based|run)\s+(?=[A-Z])")
 _SENTENCE_END = re.compile(r"[.!?][”’\"']?\s")
-_CAP_WORDS_BEFORE = re.compile(r"(?:[A-Z][\w’'\-]*(?:[’']s)?\s+){1,3}$")
+_CAP_WORDS_BEFORE = re.compile(r"(?:[A-Z][\w\-]*\s+){1,3}$")  # not a possessor ("Pakistan's")
 _OF_PHRASE = re.compile(r"\s+of\s+(?:the\s+)?(?:[A-Z][\w’'\-]+\s?){1,3}")
 #: A name right after a person head ("spokesman George Little", "Prime Minister Nawaz Sharif").
 _NAME_AFTER = re.compile(r",?\s+((?:[A-Z][\w’'.\-]+\s+){0,3}[A-Z][\w’'\-]+)")
@@ -103,8 +104,11 @@ def _normalised(text: str, q: Quote, words: SpeakerWords) -> Quote:
         return replace(q, speaker=m.group(1), speaker_kind="organisation")
     first, _, rest = written.partition(" ")
     if rest and first.lower() in _DETERMINERS:
-        return replace(q, speaker=rest)
-    return q
+        written = rest
+    led = _LED_BY.match(written)  # "Nato-led International Security Assistance Force"
+    if led is not None and q.speaker_kind == "organisation":
+        written = written[led.end() :]
+    return replace(q, speaker=written) if written != q.speaker else q
 
 
 def _linked(

@@ -10,6 +10,9 @@ from analysis.quotes.grammar import _DETERMINERS, _FUNCTION_CAPS, _NAME_PARTICLE
 from analysis.quotes.records import Quote, _Frame, _Record
 from analysis.quotes.tokens import _bare, _is_name_token, _is_word, _tokens
 
+#: What a person's own office or document says is the person's ("his office", "her statement").
+_OWN_OFFICES = frozenset(["office", "statement", "spokesman", "spokesperson", "aides", "camp"])
+
 
 def _finish(doc: Doc, records: Sequence[_Record]) -> list[Quote]:
     text = doc.text
@@ -84,6 +87,9 @@ def _resolve(doc: Doc, fr: _Frame) -> tuple[str | None, str | None, str | None]:
     assert fr.sp_start is not None and fr.sp_end is not None
     mention = text[fr.sp_start : fr.sp_end]
     low = mention.lower()
+    first, _, rest = low.partition(" ")
+    if rest in _OWN_OFFICES and lex.pronouns.get(first, {}).get("possessive"):
+        low = first  # "according to his office": the words of the person "his" refers to
     if low in lex.pronouns:
         feats = lex.pronouns[low]
         number = feats.get("number")
