@@ -79,6 +79,25 @@ def _finish(doc: Doc, records: Sequence[_Record]) -> list[Quote]:
     return result
 
 
+def _pronoun(doc: Doc, pos: int, low: str) -> tuple[str | None, str | None, str | None] | None:
+    """The resolution of a pronoun speaker at ``pos`` (``low``: the mention in lower case),
+    or None when the mention is no pronoun. "he"/"she" (and "his office") resolve to a
+    person; "it"/"they" are left to the speaker chain."""
+    lex = doc.lex
+    first, _, rest = low.partition(" ")
+    if rest in _OWN_OFFICES and lex.pronouns.get(first, {}).get("possessive"):
+        low = first  # "according to his office": the words of the person "his" refers to
+    if low not in lex.pronouns:
+        return None
+    feats = lex.pronouns[low]
+    number = feats.get("number")
+    gender = feats.get("gender")
+    if number == "plural" or gender == "neuter":
+        return None, None, "pronoun"
+    name = doc.names.antecedent(pos, gender if isinstance(gender, str) else None)
+    return (name, None, "person") if name else (None, None, "pronoun")
+
+
 def _resolve(doc: Doc, fr: _Frame) -> tuple[str | None, str | None, str | None]:
     """(speaker name, description inside the mention, speaker kind) for a frame."""
     text = doc.text
@@ -87,17 +106,9 @@ def _resolve(doc: Doc, fr: _Frame) -> tuple[str | None, str | None, str | None]:
     assert fr.sp_start is not None and fr.sp_end is not None
     mention = text[fr.sp_start : fr.sp_end]
     low = mention.lower()
-    first, _, rest = low.partition(" ")
-    if rest in _OWN_OFFICES and lex.pronouns.get(first, {}).get("possessive"):
-        low = first  # "according to his office": the words of the person "his" refers to
-    if low in lex.pronouns:
-        feats = lex.pronouns[low]
-        number = feats.get("number")
-        gender = feats.get("gender")
-        if number == "plural" or gender == "neuter":
-            return None, None, "pronoun"
-        name = ctx.antecedent(fr.sp_start, gender if isinstance(gender, str) else None)
-        return (name, None, "person") if name else (None, None, "pronoun")
+    pronoun = _pronoun(doc, fr.sp_start, low)
+    if pronoun is not None:
+        return pronoun
     toks = [t for t in _tokens(text, fr.sp_start, fr.sp_end)]
     words = [t for t in toks if _is_word(t)]
     if not words:
