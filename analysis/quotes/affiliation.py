@@ -148,7 +148,8 @@ def affiliate(quotes: Sequence[Quote], evidence: ActorEvidence) -> list[Quote]:
         key = (q.speaker, written, q.description, q.speaker_kind)
         if key not in cache:
             cache[key] = _actor(q, written, evidence, words)
-        out.append(replace(q, actor=cache[key]))
+        actor = cache[key]
+        out.append(q if actor == q.actor else replace(q, actor=actor))
     return out
 
 

@@ -128,21 +128,40 @@ def _extent(fr: _Frame) -> _Frame:
     """The frame reaching over its cue, speaker and description."""
     end = max(fr.end, fr.cue_end, fr.sp_end or 0, fr.desc[1] if fr.desc else 0)
     start = min(fr.start, fr.sp_start, fr.cue_start) if fr.sp_start is not None else fr.start
+    if start == fr.start and end == fr.end:
+        return fr  # the common case; ``replace`` costs more than the rest of a frame
     return replace(fr, start=start, end=end)
 
 
 def _before(fr: _Frame, phrase: SpeakerPhrase) -> _Frame:
     """The frame with the speaker phrase read before its cue."""
-    return replace(
-        fr, sp_start=phrase.start, sp_end=phrase.end, desc=phrase.desc, start=phrase.edge
+    return _Frame(
+        fr.cue_start,
+        fr.cue_end,
+        fr.cls,
+        phrase.start,
+        phrase.end,
+        phrase.desc,
+        phrase.edge,
+        fr.end,
+        fr.passive,
+        fr.borrowed,
     )
 
 
 def _after(fr: _Frame, phrase: SpeakerPhrase) -> _Frame:
     """The frame with the speaker phrase read after its cue."""
-    desc = phrase.desc if phrase.desc is not None else fr.desc
-    return replace(
-        fr, sp_start=phrase.start, sp_end=phrase.end, desc=desc, end=max(fr.end, phrase.edge)
+    return _Frame(
+        fr.cue_start,
+        fr.cue_end,
+        fr.cls,
+        phrase.start,
+        phrase.end,
+        phrase.desc if phrase.desc is not None else fr.desc,
+        fr.start,
+        max(fr.end, phrase.edge),
+        fr.passive,
+        fr.borrowed,
     )
 
 

@@ -240,10 +240,12 @@ def _sentence_start(text: str, pos: int, quoted: _Intervals | None) -> int:
         j -= 1  # from the end of the sentence before, when ``pos`` follows it
     while j > lo:
         ch = text[j]
-        inside = quoted is not None and quoted.contains(j)
-        if ch == "\n" and not inside:
+        if ch not in "\n.!?" or (quoted is not None and quoted.contains(j)):
+            j -= 1
+            continue
+        if ch == "\n":
             return j + 1
-        if ch in ".!?" and text[j + 1 : j + 2].isspace() and not inside:
+        if text[j + 1 : j + 2].isspace():
             k = j
             while k > lo and not text[k - 1].isspace():
                 k -= 1
