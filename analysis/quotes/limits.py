@@ -67,3 +67,6 @@ NAME_SEARCH_AFTER = 2000
 #: Characters before a speech noun searched for its possessor ("Donald Trump's widely ridiculed
 #: claim that …").
 POSSESSOR_WINDOW = 80
+#: Longest first word of a two-word name read as a family name even when it is also a given
+#: name ("Xi Jinping", "Lu Kang"); longer ones ("Donald Trump") are given names.
+SHORT_FAMILY_NAME = 2

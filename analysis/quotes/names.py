@@ -13,6 +13,7 @@ from analysis.quotes.limits import (
     MAX_ANTECEDENT_CANDIDATES,
     MIN_NAME_AFTER_ORGANISATION,
     SENTENCE_LOOKBACK,
+    SHORT_FAMILY_NAME,
 )
 from analysis.quotes.records import SpeechVerbs
 from analysis.quotes.tokens import _bare, _Intervals, _strip_trailing_dot
@@ -93,8 +94,11 @@ class NameIndex:
             cut = name.rfind(" ")
             if cut > 0:
                 surnames[name[cut + 1 :]] = (name, res[3])
-            if len(words) == 2:
-                # a family name first ("Xi Jinping" → "Xi", "Lu Kang" → "Lu")
+            if len(words) == 2 and (
+                words[0] not in self.lex.given_names or len(words[0]) <= SHORT_FAMILY_NAME
+            ):
+                # a family name first ("Xi Jinping" → "Xi", "Lu Kang" → "Lu"); a common given
+                # name ("Donald") is no short form of a name
                 surnames.setdefault(words[0], (name, res[3]))
         self._name_next = m
         self._names_done = m is None
