@@ -164,9 +164,11 @@ class ActorLexicon:
     #: skip in C to where a key can start instead of trying the whole trie at every position.
     _pattern_after: re.Pattern[str] | None = field(default=None, repr=False)
     _short: dict[str, tuple[Mention, ...]] = field(default_factory=dict, repr=False, compare=False)
-    #: Phrases and patterns that are not mentions although they contain an alias (outlets,
-    #: parties, currencies), matched over the text after the aliases; None when there are none.
-    _exclusion: re.Pattern[str] | None = field(default=None, repr=False)
+    #: What is not a mention although it contains an alias (outlets, parties, currencies):
+    #: the ``exclude`` phrases as a trie for lower-cased text and for any text (first two,
+    #: when there are phrases), then each of ``exclude_patterns``.
+    _exclusion: tuple[re.Pattern[str], ...] = field(default=(), repr=False)
+    _exclusion_phrases: bool = field(default=False, repr=False)
     #: Capitalised institutions without a national modifier ("Foreign Ministry", "Parliament")
     #: and their default actor (None: the actor comes from the context).
     _contextual: Mapping[str, str | None] = field(default_factory=dict, repr=False)
@@ -304,12 +306,16 @@ def _context_fields(
     actors: dict[str, dict[str, Any]], exclude: set[str], rules: _Rules
 ) -> dict[str, Any]:
     """The compiled context rules of a lexicon (exclusions, institutions, surnames, titles)."""
-    phrases = sorted({" ".join(e.split()) for e in exclude}, key=len, reverse=True)
-    alternatives = [
-        r"(?<![\w.])" + r"\s+".join(map(re.escape, p.split())) + r"(?![\w])" for p in phrases
-    ]
-    alternatives += [f"(?:{p})" for p in rules.exclude_patterns]
-    exclusion = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+    phrases = sorted({" ".join(e.lower().split()) for e in exclude})
+    # Phrases: a prefix trie matched on the lower-cased text (an alternation of phrases under
+    # IGNORECASE costs sixty times more); patterns: each on its own, case as written.
+    trie = _trie_regex(phrases) if phrases else None
+    exclusion = (
+        tuple(re.compile(r"(?<![\w.])(" + trie + r")(?![\w])", flags) for flags in (0, re.I))
+        if trie
+        else ()
+    )
+    exclusion += tuple(re.compile(p) for p in rules.exclude_patterns)
     contextual = dict(rules.contextual)
     names = sorted(contextual, key=len, reverse=True)
     contextual_pattern = (
@@ -325,6 +331,7 @@ def _context_fields(
                 surnames[alias] = (name, words[-1])
     return {
         "_exclusion": exclusion,
+        "_exclusion_phrases": trie is not None,
         "_contextual": contextual,
         "_contextual_pattern": contextual_pattern,
         "_surnames": surnames,
@@ -626,20 +633,49 @@ def _title_case_line(text: str, at: int) -> bool:
     return sum(w[:1].isupper() for w in long_words) >= TITLE_CASE_SHARE * len(long_words)
 
 
+def _excluded_spans(text: str, lex: ActorLexicon) -> list[tuple[int, int]]:
+    patterns = list(lex._exclusion)
+    spans: list[tuple[int, int]] = []
+    if lex._exclusion_phrases:
+        lowered = _lower(text)[0]
+        phrases, phrases_any_case = patterns[0], patterns[1]
+        if len(lowered) == len(text):
+            spans += [m.span() for m in phrases.finditer(lowered)]
+        else:
+            spans += [m.span() for m in phrases_any_case.finditer(text)]
+        patterns = patterns[2:]
+    for pattern in patterns:
+        spans += [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
+    return sorted(spans)
+
+
 def _drop_excluded(text: str, mentions: list[Mention], lex: ActorLexicon) -> list[Mention]:
-    if lex._exclusion is None:
+    if not mentions or not lex._exclusion:
         return mentions
-    spans = [m.span() for m in lex._exclusion.finditer(text) if m.end() > m.start()]
+    spans = _excluded_spans(text, lex)
     if not spans:
         return mentions
+    ends = list(itertools.accumulate((e for _, e in spans), max))
     starts = [s for s, _ in spans]
     kept = []
     for m in mentions:
         i = bisect.bisect_right(starts, m.end - 1) - 1
-        if i >= 0 and spans[i][1] > m.start:
+        if i >= 0 and ends[i] > m.start:
             continue
         kept.append(m)
     return kept
+
+
+def _overlaps_any(starts: Sequence[int], max_ends: Sequence[int], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps a span of a list sorted by start (``max_ends``: the
+    running maximum of the ends), in logarithmic time."""
+    i = bisect.bisect_left(starts, end) - 1
+    return i >= 0 and max_ends[i] > start
+
+
+def _span_index(mentions: Sequence[Mention]) -> tuple[list[int], list[int]]:
+    ordered = sorted(mentions, key=_ORDER)
+    return [m.start for m in ordered], list(itertools.accumulate((m.end for m in ordered), max))
 
 
 def _surname_mentions(
@@ -656,13 +692,13 @@ def _surname_mentions(
         if m.alias in lex._surnames:
             actor, surname = lex._surnames[m.alias]
             first_seen.setdefault(surname, (m.end, actor))
-    taken = [(m.start, m.end) for m in mentions]
+    starts, max_ends = _span_index(mentions)
     out = []
     for surname, (after, actor) in first_seen.items():
         pattern = re.compile(rf"(?<![\w\-‐‑–]){re.escape(surname)}(?![\w\-‐‑–])")
         for found in pattern.finditer(text, after):
             start, end = found.span()
-            if any(s < end and start < e for s, e in taken):
+            if _overlaps_any(starts, max_ends, start, end):
                 continue
             if _inside_other_name(text, start, lex):
                 continue
@@ -670,51 +706,66 @@ def _surname_mentions(
     return out
 
 
-def _context_actor(
-    text: str, start: int, mentions: Sequence[Mention], lex: ActorLexicon
-) -> str | None:
-    """The state an unqualified institution belongs to: the nearest state named earlier in its
-    sentence, else the state named most often before it (the first named, on a tie)."""
-    states = [m for m in mentions if m.end <= start and lex.kinds.get(m.actor) == "state"]
-    if not states:
-        return None
-    breaks = [b.end() for b in _SENTENCE_BREAK.finditer(text, 0, start)]
-    sentence_start = breaks[-1] if breaks else 0
-    in_sentence = [m for m in states if m.start >= sentence_start]
-    if in_sentence:
-        return in_sentence[-1].actor
-    counts = count_by_actor(states)
-    return max(counts, key=lambda actor: counts[actor])
+@dataclass
+class _StatesBefore:
+    """States named before a point of the text, read forward once (local to
+    :func:`_institution_mentions`)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    last: Mention | None = None
+
+    def most_named(self) -> str | None:
+        """The state named most often so far (the first named, on a tie)."""
+        if not self.counts:
+            return None
+        return max(self.counts, key=lambda actor: self.counts[actor])
 
 
 def _institution_mentions(text: str, mentions: list[Mention], lex: ActorLexicon) -> list[Mention]:
     """Mentions of capitalised institutions without a national modifier, with their actor:
-    the possessive or demonym before them, their default, or the context."""
-    if lex._contextual_pattern is None:
+    the possessive or demonym just before them ("China's Foreign Ministry", "Pakistani Defence
+    Ministry" as one span), their default, or the context: the nearest state named earlier in
+    the sentence, else the state named most often before them. One forward pass."""
+    if lex._contextual_pattern is None or not mentions:
         return mentions
-    out = list(mentions)
+    ordered = sorted(mentions, key=_ORDER)
+    starts, max_ends = _span_index(ordered)
+    breaks = [b.end() for b in _SENTENCE_BREAK.finditer(text)]
+    merged: set[int] = set()
+    added: list[Mention] = []
+    states = _StatesBefore()
+    k = 0
     for found in lex._contextual_pattern.finditer(text):
         start, end = found.span()
-        if any(m.start < end and start < m.end for m in out):
+        while k < len(ordered) and ordered[k].end <= start:
+            if lex.kinds.get(ordered[k].actor) == "state":
+                states.counts[ordered[k].actor] = states.counts.get(ordered[k].actor, 0) + 1
+                states.last = ordered[k]
+            k += 1
+        if _overlaps_any(starts, max_ends, start, end):
             continue
-        before = [m for m in out if m.end <= start and not text[m.end : start].strip(" ")]
-        possessive = [m for m in out if _POSSESSIVE.fullmatch(text[m.end : start])]
+        previous = ordered[k - 1] if k else None
+        gap = text[previous.end : start] if previous else ""
         name = found.group(0)
-        if before and before[-1].alias_type == "demonyms":
-            demonym = before[-1]
-            out.remove(demonym)
-            surface = text[demonym.start : end]
-            out.append(
-                _make_mention(demonym.actor, surface, demonym.start, end, surface, "institutions")
+        if previous and not gap.strip(" ") and previous.alias_type in ("names", "demonyms"):
+            merged.add(k - 1)
+            surface = text[previous.start : end]
+            added.append(
+                _make_mention(previous.actor, surface, previous.start, end, surface, "institutions")
             )
             continue
-        if possessive:
-            actor: str | None = possessive[-1].actor
+        if previous and _POSSESSIVE.fullmatch(gap):
+            actor: str | None = previous.actor
+        elif lex._contextual[name] is not None:
+            actor = lex._contextual[name]
         else:
-            actor = lex._contextual[name] or _context_actor(text, start, out, lex)
+            sentence = bisect.bisect_right(breaks, start) - 1
+            sentence_start = breaks[sentence] if sentence >= 0 else 0
+            near = states.last if states.last and states.last.start >= sentence_start else None
+            actor = near.actor if near else states.most_named()
         if actor is not None:
-            out.append(_make_mention(actor, name, start, end, name, "institutions"))
-    return out
+            added.append(_make_mention(actor, name, start, end, name, "institutions"))
+    return [m for i, m in enumerate(ordered) if i not in merged] + added
 
 
 def _in_context(
@@ -731,7 +782,7 @@ def _in_context(
         )
     ]
     kept += _surname_mentions(text, kept, lex, context)
-    kept = _institution_mentions(text, sorted(kept, key=_ORDER), lex)
+    kept = _institution_mentions(text, kept, lex)
     return _drop_excluded(text, sorted(kept, key=_ORDER), lex)
 
 

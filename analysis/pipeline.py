@@ -536,17 +536,32 @@ class Analysis:
             ["doc_id", "mentions", "actor"], ascending=[True, False, True], kind="stable"
         ).reset_index(drop=True)
 
+    def _sentence_texts(self) -> pd.DataFrame:
+        """(doc_id, sentence, text) of every sentence, the headlines as sentence −1."""
+        titles = self.documents[self.documents["title"].notna()]
+        headlines = pd.DataFrame(
+            {
+                "doc_id": titles["doc_id"],
+                "sentence": HEADLINE_SENTENCE,
+                "text": titles["title"],
+            }
+        ).astype({"sentence": "int32"})
+        body = self.sentences[["doc_id", "sentence", "text"]]
+        return pd.concat([body, headlines], ignore_index=True)
+
     def evidence(self, actor: str, *, doc_id: str | None = None) -> pd.DataFrame:
-        """The sentences behind an actor's figures: each mention with its sentence text."""
+        """The sentences behind an actor's figures: each mention with its sentence text (the
+        headline's, for headline mentions)."""
         m = self.mentions[self.mentions["actor"] == actor]
         if doc_id is not None:
             m = m[m["doc_id"] == doc_id]
-        s = self.sentences[["doc_id", "sentence", "text"]]
+        s = self._sentence_texts()
         return m.merge(s, on=["doc_id", "sentence"], how="left").reset_index(drop=True)
 
     def mentions_with_sentences(self) -> pd.DataFrame:
-        """The mentions table with each mention's sentence text (``sentence_text``)."""
-        s = self.sentences[["doc_id", "sentence", "text"]].rename(columns={"text": "sentence_text"})
+        """The mentions table with each mention's sentence text (``sentence_text``; the
+        headline for headline mentions)."""
+        s = self._sentence_texts().rename(columns={"text": "sentence_text"})
         return self.mentions.merge(s, on=["doc_id", "sentence"], how="left", sort=False)
 
     def speakers(self, *, by_document: bool = False) -> pd.DataFrame:
