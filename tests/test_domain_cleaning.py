@@ -253,10 +253,10 @@ def test_every_sidecar_field_is_a_column(tmp_path: Path) -> None:
     assert pd.isna(docs.loc["plain", "country"])
 
 
-def test_a_rule_file_with_a_bad_pattern_names_the_file(tmp_path: Path) -> None:
+def test_a_rule_file_with_a_bad_pattern_names_file_and_line(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
-    rules.write_text("drop_line:\n  - '([unclosed'\n", encoding="utf-8")
-    with pytest.raises(analysis.corpus.LexiconError, match=r"rules\.yaml"):
+    rules.write_text("drop_line:\n  - '^Share'\n  - '([unclosed'\n", encoding="utf-8")
+    with pytest.raises(analysis.corpus.LexiconError, match=r"rules\.yaml:3: bad regular"):
         analysis.corpus.load_boilerplate(str(rules))
 
 
