@@ -53,6 +53,12 @@ DATELINES = [
         "Rawalpindi - May 4, 2016",
         "Pakistan",
     ),
+    (
+        "xinhua",
+        "BEIJING, Sept. 12 (Xinhua) -- " + PARAGRAPH,
+        "BEIJING, Sept. 12 (Xinhua)",
+        "Pakistan",
+    ),
     ("none", PARAGRAPH, None, "Pakistan and Russia"),
     (
         "capitals sentence",
@@ -124,6 +130,20 @@ FURNITURE = [
         ],
     ),
     ("moscow times", ["Support The Moscow Times!"]),
+    (
+        "reuters",
+        [
+            "Reporting by Asif Shahzad; Editing by Mark Heinrich",
+            "Our Standards: The Thomson Reuters Trust Principles.",
+        ],
+    ),
+    (
+        "toi",
+        ["(With inputs from PTI)", "Download The Times of India News App for Latest India News"],
+    ),
+    ("tass", ["Follow TASS on Telegram for the latest news"]),
+    ("the news", ["Originally published in The News, March 4, 2019"]),
+    ("xinhua", ["Editor: Liu Wei"]),
 ]
 
 
@@ -161,6 +181,9 @@ ARTICLE_SENTENCES = [
     "Share prices in Karachi rose after the talks ended on Tuesday.",
     "Support for the deal in Moscow was strong, officials said.",
     "Updated figures show trade between the two countries doubled.",
+    "Editors in Karachi said the story was accurate.",
+    "Follow-up talks on the pipeline are due in Moscow next month.",
+    "Photographs of the ceremony were released by the Pakistan Army.",
 ]
 
 
