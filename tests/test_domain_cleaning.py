@@ -59,6 +59,15 @@ DATELINES = [
         "BEIJING, Sept. 12 (Xinhua)",
         "Pakistan",
     ),
+    (
+        "two places",
+        "LONDON/ISLAMABAD (Reuters) - " + PARAGRAPH,
+        "LONDON/ISLAMABAD (Reuters)",
+        "Pakistan",
+    ),
+    ("title case", "Islamabad, Oct 4 (APP): " + PARAGRAPH, "Islamabad, Oct 4 (APP)", "Pakistan"),
+    ("title case date", "Karachi, May 3: " + PARAGRAPH, "Karachi, May 3", "Pakistan"),
+    ("title case word", "Islamabad: " + PARAGRAPH, None, "Islamabad: Pakistan"),
     ("none", PARAGRAPH, None, "Pakistan and Russia"),
     (
         "capitals sentence",
