@@ -46,7 +46,7 @@ Every stage runs in linear time; no function is longer than 80 lines or more com
 Measured on PolNeAR dev (``python -m analysis evaluate quotes``): direct F1 92.4 at 30% overlap
 with 94.2% of speakers right, all attributions F1 69.8; on the domain dev set (``python -m
 analysis evaluate domain``): all attributions F1 90.3, direct/partial 95.9, speaker accuracy
-96.2, speaker-actor accuracy 90.8; about 180,000-310,000 words/s on one core
+96.9, speaker-actor accuracy 93.1; about 180,000-310,000 words/s on one core
 (``scripts/bench_quotes.py``).
 """
 
