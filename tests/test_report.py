@@ -17,6 +17,7 @@ import analysis
 from analysis import figures, report
 from analysis.cli import main
 from analysis.errors import InputError
+from analysis.report import cli as report_cli
 
 report.skip_slow_imports()  # before nbformat is imported: see analysis.report
 import nbformat  # noqa: E402
@@ -141,7 +142,7 @@ def test_provenance_footer_records_every_parameter(name: str) -> None:
     ],
 )
 def test_parameter_values(case: str, text: str, expected: Any) -> None:
-    assert report._parse_value(text) == expected, case
+    assert report_cli.parse_value(text) == expected, case
 
 
 def test_unknown_parameter_is_an_error(
