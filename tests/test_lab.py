@@ -141,3 +141,38 @@ def test_notebooks_run_top_to_bottom_from_their_folder(
     for job in jobs:
         page = (tmp_path / job.name).read_text("utf-8")
         assert "Traceback" not in page and "<img" in page, job.name
+
+
+def _papermill(cwd: Path, notebook: Path, out: Path, *args: str) -> subprocess.CompletedProcess:
+    # The plain papermill command a new user types; the kernel imports this checkout's package.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "papermill", str(notebook), str(out), "--no-progress-bar"]
+    return subprocess.run(
+        [*command, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_plain_papermill_runs_the_corpus_notebook_from_the_project_root(tmp_path: Path) -> None:
+    done = _papermill(ROOT, Path("notebooks/corpus.ipynb"), tmp_path / "out.ipynb")
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_an_empty_corpus_stops_the_notebook_at_its_first_cell(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = tmp_path / "out.ipynb"
+    done = _papermill(NOTEBOOKS, Path("corpus.ipynb"), out, "-y", f"input_paths: ['{empty}']")
+    assert done.returncode != 0
+    assert f"NotebookStop: {empty}: no article in it" in done.stderr
+    cells = [c for c in json.loads(out.read_text("utf-8"))["cells"] if c["cell_type"] == "code"]
+    errors = [(i, o) for i, c in enumerate(cells) for o in c["outputs"] if "ename" in o]
+    # The parameters, the injected parameters, then the first cell that reads the input.
+    assert [(i, o["traceback"]) for i, o in errors] == [
+        (
+            2,
+            [
+                f"NotebookStop: {empty}: no article in it (empty, or no .txt .md .html .jsonl "
+                ".csv file)"
+            ],
+        )
+    ]

@@ -35,8 +35,12 @@ from analysis.report.execute import (
 )
 from analysis.report.export import CONTENT_SECURITY_POLICY, notebook_to_html, write_index
 from analysis.report.notebook import (
+    NotebookStop,
+    corpus_inputs,
     load_article,
     make_settings,
+    project_root,
+    resolve_input,
     warm_up,
 )
 from analysis.report.plan import (
@@ -58,10 +62,12 @@ __all__ = [
     "DEFAULT_CORPUS_NOTEBOOK",
     "KERNEL_NAME",
     "MANIFEST_NAME",
+    "NotebookStop",
     "ReportJob",
     "ReportOutcome",
     "ReportPlan",
     "add_arguments",
+    "corpus_inputs",
     "load_article",
     "make_settings",
     "normalise_notebook",
@@ -69,8 +75,10 @@ __all__ = [
     "notebook_to_html",
     "package_fingerprint",
     "plan_reports",
+    "project_root",
     "read_manifest",
     "render_reports",
+    "resolve_input",
     "run",
     "skip_slow_imports",
     "warm_up",
