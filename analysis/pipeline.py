@@ -565,6 +565,23 @@ class Analysis:
             kind="stable",
         ).reset_index(drop=True)
 
+    def show(self, doc_id: str | None = None, **options: Any) -> Any:
+        """The article as the analysis read it (:func:`analysis.annotate`), for a notebook cell.
+
+        Args:
+            doc_id: The document (None: the first one).
+            **options: Passed to :func:`analysis.annotate.annotate` (``document``, ``focus``,
+                ``context``, ``legend``).
+
+        Returns:
+            A display object: every mention, quotation and theme hit of the document marked.
+        """
+        from analysis.annotate import annotate
+
+        if doc_id is None:
+            doc_id = str(self.documents["doc_id"].iloc[0])
+        return annotate(self, doc_id, **options)
+
     def theme_rates(self, level: str | None = "document") -> pd.DataFrame:
         """Theme frequencies: count, rate per 1,000 words and share of sentences.
 

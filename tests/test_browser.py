@@ -340,3 +340,8 @@ def test_markup_in_an_article_shows_as_text(
     assert "<script>alert(1)</script> is what we" in state["text"]  # keyword in context
     assert "<img src=x onerror=alert(2)> The United States" in state["text"]
     assert state["scripts"] == 0
+    # The article as analysed: the markup shows as text there too, with each mention's note.
+    assert "The article as analysed" in state["headings"]
+    annotated = state["text"][state["text"].index("The article as analysed") :]
+    assert "<script>alert(1)</script> is what we reject" in annotated
+    assert "[Russia:" in annotated and "voice]" in annotated
