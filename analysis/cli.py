@@ -18,7 +18,11 @@ from analysis.pipeline import DEFAULT_BACKEND, LexiconMode
 __all__ = ["build_parser", "main"]
 
 #: ``evaluate``/``train`` targets: name → module with ``add_arguments(parser)`` and ``run(args)``.
-EVALUATORS = {"sentiment": "analysis.evaluate_sentiment", "quotes": "analysis.evaluate_quotes"}
+EVALUATORS = {
+    "sentiment": "analysis.evaluate_sentiment",
+    "quotes": "analysis.evaluate_quotes",
+    "domain": "analysis.evaluate_domain",
+}
 TRAINERS = {"sentiment": "analysis.train"}
 
 

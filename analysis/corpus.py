@@ -56,6 +56,10 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
 #: Footer and site-furniture lines are short; longer lines (article paragraphs) are not tested.
 BOILERPLATE_LINE_MAX = 300
+#: A footer or drop rule that would remove more than this share of an article's text is taken
+#: for a rule that misfires on that article (it would cut article sentences): reported, not
+#: applied.
+MAX_RULE_SHARE = 0.25
 #: An author note is at most a few sentences.
 AUTHOR_NOTE_MAX = 600
 #: A first line at most this long, without a final full stop, is read as a title.
@@ -100,6 +104,12 @@ class Document:
         sha256: SHA-256 of the file's bytes (of the row's text for rows).
         encoding: The encoding the file was decoded with.
         metadata: Any further metadata fields, as strings.
+        title_start: Offset of the title in ``raw`` when the title was read from the text (so
+            headline offsets map to the file), else None.
+        dateline: The dateline that opened the article ("ISLAMABAD (AP)"), kept out of the
+            body so that it is never read as a mention or a quotation.
+        furniture: Ranges of ``raw`` removed as site furniture (page headers, footers, share
+            and follow prompts, comment policies), for a reader to see what was left out.
     """
 
     id: str
@@ -116,6 +126,9 @@ class Document:
     sha256: str = ""
     encoding: str = "utf-8"
     metadata: tuple[tuple[str, str], ...] = ()
+    title_start: int | None = None
+    dateline: str | None = None
+    furniture: tuple[tuple[int, int], ...] = ()
 
     def raw_offset(self, offset: int) -> int | None:
         """Map a body offset to the raw text (None where raw is markup)."""
@@ -151,9 +164,17 @@ class Boilerplate:
     author_note: tuple[re.Pattern[str], ...]
     footer_start: tuple[re.Pattern[str], ...]
     drop_line: tuple[re.Pattern[str], ...]
+    dateline: tuple[re.Pattern[str], ...] = ()
 
 
-_RULE_KEYS = ("byline_split", "byline_line", "author_note", "footer_start", "drop_line")
+_RULE_KEYS = (
+    "byline_split",
+    "byline_line",
+    "author_note",
+    "footer_start",
+    "drop_line",
+    "dateline",
+)
 
 
 def _compile_rules(data: Any, source: str) -> dict[str, list[re.Pattern[str]]]:
@@ -271,12 +292,27 @@ def _nfc_chunk(raw: str, start: int, end: int, out: list[str], to_raw: list[int]
 
 @dataclass(frozen=True, slots=True)
 class Cleaned:
-    """Result of :func:`clean_text`: fields and the kept ranges of the normalised text."""
+    """Result of :func:`clean_text`: fields and the kept ranges of the normalised text.
+
+    Attributes:
+        title: The headline taken from the text, or None.
+        title_start: Offset of the headline in the text, or None.
+        author: The byline's author, or None.
+        author_note: The closing note about the author, or None.
+        dateline: The dateline that opened the body ("ISLAMABAD (AP)"), or None.
+        ranges: The ranges of the text that form the body.
+        furniture: Ranges removed as site furniture (drop lines, footers, page headers).
+        warnings: Rules not applied because they would remove too much (one line each).
+    """
 
     title: str | None
     author: str | None
     author_note: str | None
     ranges: tuple[tuple[int, int], ...]
+    title_start: int | None = None
+    dateline: str | None = None
+    furniture: tuple[tuple[int, int], ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -289,8 +325,147 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _matches(patterns: Sequence[re.Pattern[str]], line: str) -> bool:
+    return len(line) <= BOILERPLATE_LINE_MAX and any(p.match(line) for p in patterns)
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """What the first lines hold: title, byline, and the first line of the body."""
+
+    title: str | None
+    title_start: int | None
+    author: str | None
+    first_body: int
+    header: tuple[int, ...]
+
+
+def _byline(rules: Boilerplate, line: str) -> str | None:
+    """The author named by a byline line (empty string: a byline without a name)."""
+    by = next((m for p in rules.byline_line if (m := p.match(line))), None)
+    if by is None:
+        return None
+    return (by.groupdict().get("author") or "").strip()
+
+
+def _head(
+    text: str, lines: Sequence[tuple[int, int]], rules: Boilerplate, has_title: bool
+) -> _Head:
+    """Title, byline and leading furniture (page headers) of an article."""
+    nonempty = [i for i, (s, e) in enumerate(lines) if text[s:e].strip()]
+    header = []
+    while nonempty and _matches(rules.drop_line, text[slice(*lines[nonempty[0]])]):
+        header.append(nonempty.pop(0))
+    if not nonempty:
+        return _Head(None, None, None, 0, tuple(header))
+    i0 = nonempty[0]
+    s0, e0 = lines[i0]
+    first = text[s0:e0].strip()
+    title_start = s0 + (len(text[s0:e0]) - len(text[s0:e0].lstrip()))
+    split = next((m for p in rules.byline_split if (m := p.match(first))), None)
+    if split:
+        return _Head(
+            split.group("title").strip(),
+            title_start,
+            split.group("author").strip(),
+            i0 + 1,
+            tuple(header),
+        )
+    if has_title or len(first) > TITLE_MAX_CHARS or first.endswith((".", "”", '"')):
+        author = _byline(rules, first) if has_title else None
+        return _Head(
+            None, None, author or None, i0 + 1 if author is not None else i0, tuple(header)
+        )
+    if len(nonempty) < 2:
+        return _Head(None, None, None, i0, tuple(header))
+    nxt = nonempty[1]
+    author = _byline(rules, text[slice(*lines[nxt])].strip())
+    first_body = nxt + 1 if author is not None else i0 + 1
+    return _Head(first, title_start, author or None, first_body, tuple(header))
+
+
+def _footer(
+    text: str, lines: Sequence[tuple[int, int]], first: int, rules: Boilerplate, size: int
+) -> tuple[int, str | None]:
+    """First line of the site's footer (``len(lines)`` when none), and a warning for a footer
+    rule that would cut more than :data:`MAX_RULE_SHARE` of the article."""
+    for i in range(first, len(lines)):
+        s, e = lines[i]
+        if not _matches(rules.footer_start, text[s:e]):
+            continue
+        cut = sum(e2 - s2 for s2, e2 in lines[i:] if text[s2:e2].strip())
+        if cut > MAX_RULE_SHARE * size:
+            rule = next(p.pattern for p in rules.footer_start if p.match(text[s:e]))
+            return len(lines), _too_much(rule, cut, size)
+        return i, None
+    return len(lines), None
+
+
+def _too_much(rule: str, cut: int, size: int) -> str:
+    return (
+        f"boilerplate rule {rule!r} would remove {cut / size:.0%} of the article "
+        f"(limit {MAX_RULE_SHARE:.0%}); not applied"
+    )
+
+
+def _drop_lines(
+    text: str, lines: Sequence[tuple[int, int]], kept: list[int], rules: Boilerplate, size: int
+) -> tuple[list[int], list[int], list[str]]:
+    """Lines dropped as furniture, rule by rule; a rule that would remove more than
+    :data:`MAX_RULE_SHARE` of the article is reported and skipped."""
+    by_rule: dict[int, list[int]] = {}
+    for i in kept:
+        line = text[slice(*lines[i])]
+        if len(line) > BOILERPLATE_LINE_MAX:
+            continue
+        k = next((k for k, p in enumerate(rules.drop_line) if p.match(line)), None)
+        if k is not None:
+            by_rule.setdefault(k, []).append(i)
+    dropped: list[int] = []
+    warnings_: list[str] = []
+    for k, indices in sorted(by_rule.items()):
+        cut = sum(lines[i][1] - lines[i][0] for i in indices)
+        if cut > MAX_RULE_SHARE * size:
+            warnings_.append(_too_much(rules.drop_line[k].pattern, cut, size))
+        else:
+            dropped.extend(indices)
+    return [i for i in kept if i not in set(dropped)], dropped, warnings_
+
+
+def _dateline(text: str, start: int, end: int, rules: Boilerplate) -> tuple[str, int] | None:
+    """The dateline opening the line ``text[start:end]``: its text and where the body resumes."""
+    line = text[start:end]
+    for pattern in rules.dateline:
+        m = pattern.match(line)
+        if m:
+            value = (m.groupdict().get("dateline") or m.group(0)).strip()
+            return value, start + m.end()
+    return None
+
+
+def _author_note(text: str, line: tuple[int, int], rules: Boilerplate) -> str | None:
+    s, e = line
+    if e - s > AUTHOR_NOTE_MAX or not any(p.match(text[s:e]) for p in rules.author_note):
+        return None
+    note = re.sub(r"^[\s—–*(-]+|[\s)]+$", "", text[s:e]).strip() or None
+    if note and text[s:e].rstrip().endswith(")") and "(" not in note:
+        note = note.rstrip(")")
+    return note
+
+
+def _article_size(text: str, lines: Sequence[tuple[int, int]], first: int) -> int:
+    return max(sum(e - s for s, e in lines[first:] if text[s:e].strip()), 1)
+
+
 def clean_text(text: str, rules: Boilerplate | None = None, *, has_title: bool = False) -> Cleaned:
-    """Find title, byline, author note and boilerplate in a normalised article text.
+    """Find title, byline, dateline, author note and site furniture in a normalised article.
+
+    Stages, each a rule list of ``analysis/data/boilerplate.yaml``: page headers before the
+    title (``drop_line``), title and byline (``byline_split``, ``byline_line``), the site's
+    footer (``footer_start``), furniture lines (``drop_line``), the closing author note
+    (``author_note``) and the dateline opening the body (``dateline``). A footer or drop rule
+    that would remove more than :data:`MAX_RULE_SHARE` of the article is not applied, and a
+    warning says so.
 
     Args:
         text: Normalised text (LF newlines, NFC).
@@ -299,75 +474,52 @@ def clean_text(text: str, rules: Boilerplate | None = None, *, has_title: bool =
             unless it matches a byline rule.
 
     Returns:
-        The title, author and author note found, and the ranges of ``text`` that form the body.
+        The fields found and the ranges of ``text`` that form the body.
     """
     rules = rules or load_boilerplate()
-    lines = [(s, e) for s, e in _lines(text)]
-    nonempty = [i for i, (s, e) in enumerate(lines) if text[s:e].strip()]
-    title = author = note = None
-    first_body = 0
-    if nonempty:
-        i0 = nonempty[0]
-        first = text[lines[i0][0] : lines[i0][1]].strip()
-        split = next((m for p in rules.byline_split if (m := p.match(first))), None)
-        if split:
-            title, author = split.group("title").strip(), split.group("author").strip()
-            first_body = i0 + 1
-        elif (
-            not has_title
-            and len(first) <= TITLE_MAX_CHARS
-            and not first.endswith((".", "”", '"'))
-            and len(nonempty) > 1
-        ):
-            title = first
-            first_body = i0 + 1
-            nxt = nonempty[1]
-            second = text[lines[nxt][0] : lines[nxt][1]].strip()
-            by = next((m for p in rules.byline_line if (m := p.match(second))), None)
-            if by:
-                author = by.group("author").strip()
-                first_body = nxt + 1
-        elif has_title:
-            by = next((m for p in rules.byline_line if (m := p.match(first))), None)
-            if by:
-                author = by.group("author").strip()
-                first_body = i0 + 1
-    last_body = len(lines)
-    for i in range(first_body, len(lines)):
-        s, e = lines[i]
-        if e - s <= BOILERPLATE_LINE_MAX and any(p.match(text[s:e]) for p in rules.footer_start):
-            last_body = i
+    lines = _lines(text)
+    head = _head(text, lines, rules, has_title)
+    size = _article_size(text, lines, head.first_body)
+    last_body, footer_warning = _footer(text, lines, head.first_body, rules, size)
+    kept = [i for i in range(head.first_body, last_body) if text[slice(*lines[i])].strip()]
+    kept, dropped, warnings_ = _drop_lines(text, lines, kept, rules, size)
+    note = _author_note(text, lines[kept[-1]], rules) if kept else None
+    if note:
+        kept.pop()
+    dateline = None
+    while kept:
+        found = _dateline(text, *lines[kept[0]], rules)
+        if found is None:
             break
-    kept = [i for i in range(first_body, last_body) if text[lines[i][0] : lines[i][1]].strip()]
-    if kept:
-        s, e = lines[kept[-1]]
-        if e - s <= AUTHOR_NOTE_MAX and any(p.match(text[s:e]) for p in rules.author_note):
-            note = re.sub(r"^[\s—–*(-]+|[\s)]+$", "", text[s:e]).strip() or None
-            if note and text[s:e].rstrip().endswith(")") and "(" not in note:
-                note = note.rstrip(")")
-            kept.pop()
-    kept = [
-        i
-        for i in kept
-        if lines[i][1] - lines[i][0] > BOILERPLATE_LINE_MAX
-        or not any(p.match(text[lines[i][0] : lines[i][1]]) for p in rules.drop_line)
-    ]
+        dateline, resume = found
+        if text[resume : lines[kept[0]][1]].strip():
+            lines[kept[0]] = (resume, lines[kept[0]][1])
+            break
+        kept.pop(0)
+    furniture = [lines[i] for i in (*head.header, *dropped)]
+    furniture += [(lines[last_body][0], len(text))] if last_body < len(lines) else []
+    ranges = _join_ranges(text, [lines[i] for i in kept])
+    return Cleaned(
+        head.title,
+        head.author,
+        note,
+        tuple(ranges),
+        title_start=head.title_start if head.title else None,
+        dateline=dateline,
+        furniture=tuple(sorted(_strip(text, s, e) for s, e in furniture if text[s:e].strip())),
+        warnings=tuple(w for w in (footer_warning, *warnings_) if w),
+    )
+
+
+def _join_ranges(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Consecutive kept lines (only blank lines between) are joined with their separators."""
     ranges: list[tuple[int, int]] = []
-    for i in kept:
-        s, e = lines[i]
-        if ranges and _only_newlines_between(text, ranges[-1][1], s, lines, i, kept):
+    for s, e in spans:
+        if ranges and not text[ranges[-1][1] : s].strip():
             ranges[-1] = (ranges[-1][0], e)
         else:
             ranges.append((s, e))
-    ranges = [(s, e) for s, e in (_strip(text, s, e) for s, e in ranges) if s < e]
-    return Cleaned(title, author, note, tuple(ranges))
-
-
-def _only_newlines_between(
-    text: str, prev_end: int, start: int, lines: list[tuple[int, int]], i: int, kept: list[int]
-) -> bool:
-    """Consecutive kept lines (only blank lines between) are joined with their separators."""
-    return not text[prev_end:start].strip()
+    return [(s, e) for s, e in (_strip(text, s, e) for s, e in ranges) if s < e]
 
 
 def _strip(text: str, s: int, e: int) -> tuple[int, int]:
@@ -449,6 +601,12 @@ def document_from_text(
         value = meta.get(key)
         return str(value) if value not in (None, "") else found
 
+    for warning in cleaned.warnings:
+        warnings.warn(f"{path}: {warning}", InputWarning, stacklevel=2)
+
+    def in_file(offset: int) -> int:
+        return offset if to_raw is None else to_raw[offset]
+
     return Document(
         id=doc_id,
         path=path,
@@ -464,6 +622,13 @@ def document_from_text(
         sha256=sha256 or hashlib.sha256(raw.encode("utf-8")).hexdigest(),
         encoding=encoding,
         metadata=extra,
+        title_start=(
+            in_file(cleaned.title_start)
+            if cleaned.title_start is not None and not markup and not meta.get("title")
+            else None
+        ),
+        dateline=cleaned.dateline,
+        furniture=() if markup else tuple((in_file(s), in_file(e)) for s, e in cleaned.furniture),
     )
 
 

@@ -181,7 +181,9 @@ def test_malformed_boilerplate_yaml_names_file_and_line(tmp_path: Path):
 def test_user_boilerplate_extends(tmp_path: Path):
     article = tmp_path / "a.txt"
     article.write_text(
-        "Moscow ties By Jane Roe\n\nRussia and Pakistan met.\nSubscribe to our newsletter\n"
+        "Moscow ties By Jane Roe\n\nRussia and Pakistan met in Moscow on Tuesday to discuss "
+        "trade, energy and the situation in Afghanistan.\n\nThe two sides agreed to meet again "
+        "in Islamabad next year, officials said after the talks.\nSubscribe to our newsletter\n"
         "Unrelated site text.\n",
         encoding="utf-8",
     )
@@ -190,5 +192,19 @@ def test_user_boilerplate_extends(tmp_path: Path):
     rules = tmp_path / "rules.yaml"
     rules.write_text("footer_start:\n  - '^\\s*Subscribe to our newsletter'\n", encoding="utf-8")
     (doc,) = analysis.load_corpus(article, boilerplate=rules)
-    assert doc.body == "Russia and Pakistan met."
+    assert doc.body.endswith("officials said after the talks.")
     assert (doc.title, doc.author) == ("Moscow ties", "Jane Roe")
+
+
+def test_boilerplate_rule_that_would_cut_a_quarter_is_reported_not_applied(tmp_path: Path):
+    article = tmp_path / "short.txt"
+    article.write_text(
+        "Talks By Jane Roe\n\nRussia and Pakistan met.\nSubscribe to our newsletter\n"
+        "Pakistan said the talks went well and more were planned for the spring.\n",
+        encoding="utf-8",
+    )
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("footer_start:\n  - '^\\s*Subscribe to our newsletter'\n", encoding="utf-8")
+    with pytest.warns(InputWarning, match=r"short\.txt: boilerplate rule .* not applied"):
+        (doc,) = analysis.load_corpus(article, boilerplate=rules)
+    assert "more were planned for the spring" in doc.body
