@@ -263,14 +263,10 @@ def theme_spans(themes: pd.DataFrame, order: Sequence[str]) -> list[Span]:
 # The article
 # --------------------------------------------------------------------------------------------
 
-#: Document attributes or columns holding text the cleaning took out of the body, shown apart
-#: (whichever this version of the corpus loader provides).
-SET_APART = (
-    ("dateline", "Dateline"),
-    ("author_note", "Author note"),
-    ("furniture", "Dropped furniture"),
-    ("dropped", "Dropped furniture"),
-)
+#: Document attributes (or documents-table columns) holding text that cleaning kept out of the
+#: body, shown apart with these labels.
+SET_APART = (("dateline", "Dateline"), ("author_note", "Author note"))
+FURNITURE_LABEL = "Dropped furniture"
 
 
 @lru_cache(maxsize=1)
@@ -310,14 +306,16 @@ def paragraph_ranges(sentences: pd.DataFrame) -> list[tuple[int, int]]:
 
 
 def _set_apart(doc_row: dict[str, Any], document: Document | None) -> list[tuple[str, str]]:
+    """(label, text) of what cleaning kept out of the body: dateline, author note, furniture."""
     found: list[tuple[str, str]] = []
     for name, label in SET_APART:
         value = getattr(document, name, None) if document is not None else None
-        value = value if value is not None else doc_row.get(name)
-        if isinstance(value, list | tuple):
-            value = " · ".join(str(v) for v in value if v)
-        if _text(value).strip() and label not in {lab for lab, _ in found}:
-            found.append((label, _text(value)))
+        value = _text(value if value is not None else doc_row.get(name)).strip()
+        if value:
+            found.append((label, value))
+    ranges = getattr(document, "furniture", ()) if document is not None else ()
+    for start, end in ranges:
+        found.append((FURNITURE_LABEL, document.raw[start:end].strip() if document else ""))
     return found
 
 
