@@ -1128,19 +1128,11 @@ def themes_section(result: Any, top_actors: int = TOP_ACTORS, top_themes: int = 
     return concat(*parts)
 
 
-def _period(date: Any) -> str | None:
-    """The month of an ISO date (``2018-08-10`` → ``2018-08``), or its year alone."""
-    if not isinstance(date, str) or len(date) < 4 or not date[:4].isdigit():
-        return None
-    return date[:7] if len(date) >= 7 else date[:4]
-
-
 def theme_trends_section(result: Any, top_themes: int = 6) -> Html:
     """Theme rates per month of publication, when the articles give at least two months."""
     if not has_themes(result):
         return _missing("Theme trends", "analysis.themes")
-    docs = result.documents
-    periods = {d: _period(x) for d, x in zip(docs["doc_id"], docs["date"], strict=True)}
+    periods = result.groups("date")
     known = sorted({p for p in periods.values() if p is not None})
     if len(known) < 2:
         return note(
@@ -1282,14 +1274,7 @@ def keyness_section(result: Any, by: str = "source", top: int = KEYNESS_TERMS) -
     """
     if not callable(getattr(result, "keyness", None)):
         return _missing("Keyness", "Analysis.keyness")
-    docs = result.documents
-    if by == "date":
-        values = {d: _period(x) for d, x in zip(docs["doc_id"], docs["date"], strict=True)}
-    else:
-        values = {
-            d: (x if isinstance(x, str) and x else None)
-            for d, x in zip(docs["doc_id"], docs[by], strict=True)
-        }
+    values = result.groups(by)
     groups = sorted({v for v in values.values() if v is not None})
     label = {"source": "outlets", "date": "dated months", "doc_id": "articles"}.get(by, by)
     if len(groups) < 2:
@@ -1335,31 +1320,18 @@ def keyness_section(result: Any, by: str = "source", top: int = KEYNESS_TERMS) -
 
 
 def sentiment_by_section(result: Any, by: str = "doc_id", top: int = 8) -> Html:
-    """Mean polarity toward each actor per document, outlet (``source``) or month (``date``)."""
+    """Mean polarity toward each actor per document, outlet (``source``), month (``date``) or
+    any column of the documents table, drawn from :meth:`analysis.Analysis.sentiment_by`."""
     if not has_sentiment(result):
         return _missing("Sentiment by " + by, "analysis.sentiment")
-    docs = result.documents
-    if by == "date":
-        groups = {d: _period(x) for d, x in zip(docs["doc_id"], docs["date"], strict=True)}
-    elif by == "doc_id":
-        groups = {d: str(d) for d in docs["doc_id"]}
-    else:
-        groups = {
-            d: (x if isinstance(x, str) and x else None)
-            for d, x in zip(docs["doc_id"], docs[by], strict=True)
-        }
-    names = sorted({g for g in groups.values() if g is not None})
+    names = sorted({g for g in result.groups(by).values() if g is not None})
     if len(names) < 2:
         label = {"doc_id": "documents", "source": "outlets", "date": "dated months"}.get(by, by)
         return note(
             f"Comparing sentiment across {label} needs at least two; this corpus has {len(names)}."
         )
-    from analysis.sentiment import actor_summary
-
     order = _actor_order(result, top)
-    m = result.mentions[result.mentions["actor"].astype(str).isin(order)].astype({"actor": str})
-    m = m.assign(group=[groups.get(d) for d in m["doc_id"]]).dropna(subset=["group"])
-    summary = actor_summary(m, by=("group", "actor"))
+    summary = result.sentiment_by(by, actors=order)
     matrix = summary.pivot_table(
         index="actor", columns="group", values="mean_polarity", aggfunc="first"
     ).reindex(index=order, columns=names)

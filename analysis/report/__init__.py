@@ -37,6 +37,7 @@ from analysis.report.export import CONTENT_SECURITY_POLICY, notebook_to_html, wr
 from analysis.report.notebook import (
     NotebookStop,
     corpus_inputs,
+    group_column,
     load_article,
     make_settings,
     project_root,
@@ -68,6 +69,7 @@ __all__ = [
     "ReportPlan",
     "add_arguments",
     "corpus_inputs",
+    "group_column",
     "load_article",
     "make_settings",
     "normalise_notebook",

@@ -15,6 +15,7 @@ from analysis.errors import InputError
 __all__ = [
     "NotebookStop",
     "corpus_inputs",
+    "group_column",
     "load_article",
     "make_settings",
     "project_root",
@@ -136,6 +137,20 @@ def corpus_inputs(
 
 #: The text :func:`warm_up` analyses: one sentence naming two actors and a theme term.
 WARMUP_TEXT = "Pakistan and Russia signed a defence agreement in Moscow."
+
+
+def group_column(result: Any, name: str | None) -> str:
+    """The corpus report's ``group_by``: :meth:`analysis.Analysis.group_column`, stopping the
+    notebook with one line (the name and the columns there are) when it is not a column.
+
+    Raises:
+        NotebookStop: ``name`` is not a column of the documents table.
+    """
+    try:
+        column: str = result.group_column(name)
+    except InputError as exc:
+        raise NotebookStop(exc.source, exc.reason) from None
+    return column
 
 
 def load_article(
