@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 from analysis import actors, corpus, segment
 from analysis.annotate import annotate
 from analysis.corpus import Document, load_corpus
+from analysis.explore import explore
 from analysis.pipeline import Analysis, Settings, analyze
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "analyze",
     "annotate",
     "corpus",
+    "explore",
     "load_corpus",
     "segment",
 ]
