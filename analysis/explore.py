@@ -271,7 +271,13 @@ def summary_html(view: View) -> str:
         caption=f"Sentiment toward each actor: {view.mentions:,} mentions in "
         f"{view.documents:,} articles (95% bootstrap intervals)",
         formats={"mean_polarity": signed, "ci_low": signed, "ci_high": signed},
-        labels={"mean_polarity": "mean polarity", "ci_low": "95% low", "ci_high": "95% high"},
+        labels={
+            "mean_polarity": "mean polarity",
+            "ci_low": "95% low",
+            "ci_high": "95% high",
+            "n_negative": "negative",
+            "n_positive": "positive",
+        },
         max_rows=None,
         css_class="explorer-summary",
     ).html
@@ -351,6 +357,8 @@ class Explorer:
         self.evidence = w.Select(options=[], rows=EVIDENCE_ROWS, layout=w.Layout(width="100%"))
         self.article = w.HTML()
         self.view: View | None = None
+        for control, name in ((self.actors, "actors"), (self.evidence, "evidence")):
+            control.add_class(f"explorer-{name}")
         self._fill_values()
         self.widget = self._layout(w)
         for control in (self.actors, self.values, self.months, self.voices, self.backend):
