@@ -53,34 +53,7 @@ def _get(url: str, token: str | None) -> tuple[int, bytes]:
 
 def test_jupyterlab_serves_the_notebooks_on_loopback_with_a_token(tmp_path: Path) -> None:
     port, token = _free_port(), secrets.token_hex(16)
-    env = {
-        **os.environ,
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
-    }
-    log = (tmp_path / "lab.log").open("wb")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "lab",
-            "--no-browser",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={NOTEBOOKS}",
-            *(["--allow-root"] if os.geteuid() == 0 else []),
-        ],  # CI containers run as root
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    server = _start_lab(tmp_path, port, token, NOTEBOOKS)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -105,14 +78,7 @@ def test_jupyterlab_serves_the_notebooks_on_loopback_with_a_token(tmp_path: Path
         status, spec = _get(f"{base}/api/kernelspecs", token)
         assert json.loads(spec)["default"] == report.KERNEL_NAME
     finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=STOP_TIMEOUT_S)
-        log.close()
+        _stop(server)
     assert server.returncode is not None
     with pytest.raises((urllib.error.URLError, ConnectionError, OSError)):
         _get(f"{base}/api/status", token)
