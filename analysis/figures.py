@@ -1139,10 +1139,9 @@ def theme_trends_section(result: Any, top_themes: int = 6) -> Html:
             f"Theme trends need articles from at least two months; this corpus has "
             f"{len(known)} dated month(s)."
         )
-    rates = result.theme_rates(level="document")
-    rates = rates.assign(period=[periods.get(d) for d in rates["doc_id"]]).dropna(subset=["period"])
-    grouped = rates.groupby(["period", "theme"], as_index=False)[["hits", "words"]].sum()
-    grouped["rate"] = grouped["hits"] * 1000 / grouped["words"].where(grouped["words"] > 0)
+    grouped = result.theme_rates_by("date").rename(
+        columns={"group": "period", "rate_per_1000_words": "rate"}
+    )
     totals = grouped.groupby("theme")["hits"].sum().sort_values(ascending=False, kind="stable")
     themes = [t for t in totals.index if totals[t] > 0][:top_themes]
 

@@ -150,3 +150,11 @@ def test_the_corpus_report_compares_groups_and_names_a_bad_group_by(
     assert (
         "NotebookStop: group_by: no column 'outlet_type' in the documents (columns: doc_id" in err
     )
+
+
+def test_theme_trends_draw_the_rates_by_month(result: analysis.Analysis) -> None:
+    section = figures.theme_trends_section(result)
+    assert section.html.count("<img") == 1
+    by_month = result.theme_rates_by("date")
+    assert set(by_month["group"]) == {"2018-08", "2018-09"}
+    assert by_month["hits"].sum() == len(result.themes)
