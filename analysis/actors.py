@@ -9,6 +9,7 @@ compound.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import itertools
 import operator
@@ -49,6 +50,9 @@ _KEY_END = re.compile(r"[\w.]")
 #: Shortest all-capital neighbour word that marks a headline in capitals ("PAKISTAN IS READY"),
 #: where short capitalised aliases (IS, US) are ordinary words.
 _HEADLINE_WORD_MIN = 2
+#: Shortest surname carried from a leader's full name to later mentions ("Xi" is listed on its
+#: own; two-letter surnames alone are too often other words).
+MIN_SURNAME = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +164,21 @@ class ActorLexicon:
     #: skip in C to where a key can start instead of trying the whole trie at every position.
     _pattern_after: re.Pattern[str] | None = field(default=None, repr=False)
     _short: dict[str, tuple[Mention, ...]] = field(default_factory=dict, repr=False, compare=False)
+    #: What is not a mention although it contains an alias (outlets, parties, currencies):
+    #: the ``exclude`` phrases as a trie for lower-cased text and for any text (first two,
+    #: when there are phrases), then each of ``exclude_patterns``.
+    _exclusion: tuple[re.Pattern[str], ...] = field(default=(), repr=False)
+    _exclusion_phrases: bool = field(default=False, repr=False)
+    #: Capitalised institutions without a national modifier ("Foreign Ministry", "Parliament")
+    #: and their default actor (None: the actor comes from the context).
+    _contextual: Mapping[str, str | None] = field(default_factory=dict, repr=False)
+    _contextual_pattern: re.Pattern[str] | None = field(default=None, repr=False)
+    #: Leaders' full names (two words or more) → (actor, surname): after a full name, the
+    #: surname alone refers to the same person.
+    _surnames: Mapping[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    #: Words that may stand before a surname ("President", "Mr"); any other capitalised word
+    #: there makes the surname part of another name ("Abdul Ghani Baradar").
+    _titles: frozenset[str] = field(default_factory=frozenset, repr=False)
 
     @property
     def actors(self) -> tuple[str, ...]:
@@ -205,6 +224,41 @@ def _as_list(value: Any, source: str, where: str) -> list[str]:
     return [v.strip() for v in value if v.strip()]
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """The lexicon's context rules (keys ``exclude_patterns``, ``institutions_by_context`` and
+    ``titles`` of the YAML file)."""
+
+    exclude_patterns: tuple[str, ...] = ()
+    contextual: tuple[tuple[str, str | None], ...] = ()
+    titles: tuple[str, ...] = ()
+
+    def merged(self, other: _Rules) -> _Rules:
+        return _Rules(
+            self.exclude_patterns + other.exclude_patterns,
+            self.contextual + other.contextual,
+            self.titles + other.titles,
+        )
+
+
+def _parse_rules(data: dict[str, Any], source: str) -> _Rules:
+    patterns = _as_list(data.get("exclude_patterns"), source, "exclude_patterns")
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise LexiconError(
+                source, f"bad regular expression in exclude_patterns: {exc}"
+            ) from None
+    contextual_raw = data.get("institutions_by_context") or {}
+    if not isinstance(contextual_raw, dict):
+        raise LexiconError(source, "'institutions_by_context' must map a name to an actor or null")
+    contextual = tuple((str(k), None if v is None else str(v)) for k, v in contextual_raw.items())
+    return _Rules(
+        tuple(patterns), contextual, tuple(_as_list(data.get("titles"), source, "titles"))
+    )
+
+
 def _parse(
     data: Any, source: str
 ) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]], set[str], str]:
@@ -248,12 +302,50 @@ def _merge(
     return merged
 
 
+def _context_fields(
+    actors: dict[str, dict[str, Any]], exclude: set[str], rules: _Rules
+) -> dict[str, Any]:
+    """The compiled context rules of a lexicon (exclusions, institutions, surnames, titles)."""
+    phrases = sorted({" ".join(e.lower().split()) for e in exclude})
+    # Phrases: a prefix trie matched on the lower-cased text (an alternation of phrases under
+    # IGNORECASE costs sixty times more); patterns: each on its own, case as written.
+    trie = _trie_regex(phrases) if phrases else None
+    exclusion = (
+        tuple(re.compile(r"(?<![\w.])(" + trie + r")(?![\w])", flags) for flags in (0, re.I))
+        if trie
+        else ()
+    )
+    exclusion += tuple(re.compile(p) for p in rules.exclude_patterns)
+    contextual = dict(rules.contextual)
+    names = sorted(contextual, key=len, reverse=True)
+    contextual_pattern = (
+        re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, names)) + r")(?![\w])")
+        if names
+        else None
+    )
+    surnames = {}
+    for name, spec in actors.items():
+        for alias in spec["leaders"]:
+            words = alias.split()
+            if len(words) >= 2 and words[-1][:1].isupper() and len(words[-1]) >= MIN_SURNAME:
+                surnames[alias] = (name, words[-1])
+    return {
+        "_exclusion": exclusion,
+        "_exclusion_phrases": trie is not None,
+        "_contextual": contextual,
+        "_contextual_pattern": contextual_pattern,
+        "_surnames": surnames,
+        "_titles": frozenset(rules.titles),
+    }
+
+
 def _compile(
     actors: dict[str, dict[str, Any]],
     compounds: dict[str, list[str]],
     exclude: set[str],
     version: str,
     sources: tuple[str, ...],
+    rules: _Rules | None = None,
 ) -> ActorLexicon:
     aliases: dict[str, list[_Alias]] = {}
     combining: dict[str, str] = {}
@@ -313,6 +405,7 @@ def _compile(
         _pattern=pattern,
         _pattern_ci=pattern_ci,
         _pattern_after=pattern_after,
+        **_context_fields(actors, exclude, rules or _Rules()),
     )
 
 
@@ -339,8 +432,9 @@ def load_actor_lexicon(
         return default_lexicon()
     data, source, digest = load_yaml(path, DEFAULT_FILE)
     actors, compounds, exclude, version = _parse(data, source)
+    rules = _parse_rules(data, source)
     if mode == "replace":
-        return _compile(actors, compounds, exclude, f"{version}+{digest}", (source,))
+        return _compile(actors, compounds, exclude, f"{version}+{digest}", (source,), rules)
     base_data, base_source, base_digest = load_yaml(None, DEFAULT_FILE)
     b_actors, b_compounds, b_exclude, b_version = _parse(base_data, base_source)
     return _compile(
@@ -349,6 +443,7 @@ def load_actor_lexicon(
         b_exclude | exclude,
         f"{b_version}+{base_digest}; {version}+{digest}",
         (base_source, source),
+        _parse_rules(base_data, base_source).merged(rules),
     )
 
 
@@ -357,7 +452,8 @@ def default_lexicon() -> ActorLexicon:
     """The packaged actor lexicon (compiled once per process)."""
     data, source, digest = load_yaml(None, DEFAULT_FILE)
     actors, compounds, exclude, version = _parse(data, source)
-    return _compile(actors, compounds, exclude, f"{version}+{digest}", (source,))
+    rules = _parse_rules(data, source)
+    return _compile(actors, compounds, exclude, f"{version}+{digest}", (source,), rules)
 
 
 def _is_headline_context(text: str, start: int, end: int, lexicon: ActorLexicon) -> bool:
@@ -379,6 +475,20 @@ def _is_headline_context(text: str, start: int, end: int, lexicon: ActorLexicon)
     if prev is None and nxt is None:
         return False
     return caps(prev) and caps(nxt)
+
+
+#: In a headline in capitals, a short alias after these words is the name ("THE US OWES US":
+#: the first US is the country, the second the pronoun).
+_HEADLINE_NAME_AFTER = frozenset({"THE"})
+#: ... and so is a short alias followed by one of these characters ("US, TALIBAN SIGN DEAL").
+_HEADLINE_NAME_BEFORE = ",;:'’-"
+
+
+def _named_in_headline(text: str, start: int, end: int) -> bool:
+    """A short capitals alias in a capitals headline that reads as the name, not a word."""
+    if end < len(text) and text[end] in _HEADLINE_NAME_BEFORE:
+        return True
+    return _word_before(text, start) in _HEADLINE_NAME_AFTER
 
 
 def char_offsets(text: str, chars: Iterable[str]) -> list[int]:
@@ -437,27 +547,243 @@ SHORT_TEXT_CHARS = 200
 SHORT_TEXT_CACHE = 20_000
 
 
-def find_mentions(text: str, lexicon: ActorLexicon | None = None) -> list[Mention]:
+def find_mentions(
+    text: str, lexicon: ActorLexicon | None = None, *, context: str | None = None
+) -> list[Mention]:
     """Find every mention of an actor in ``text``.
+
+    Two stages: the lexicon's aliases are matched in one pass (:func:`_find_mentions`), then
+    context rules (:func:`_in_context`) drop look-alikes (outlets, parties, currencies), carry a
+    leader's surname from the full name to later mentions, and give capitalised institutions
+    without a national modifier ("the Foreign Ministry", "Parliament") their actor.
 
     Args:
         text: Any text.
         lexicon: An actor lexicon; the packaged default when None.
+        context: Text read before ``text`` whose leaders' full names count for surnames in
+            ``text`` (the article body, when ``text`` is its headline).
 
     Returns:
         Mentions sorted by start offset (then actor). A compound that names two actors yields
         two mentions with the same span.
     """
     lex = lexicon if lexicon is not None else default_lexicon()
-    if len(text) > SHORT_TEXT_CHARS:
-        return _find_mentions(text, lex)
+    if len(text) > SHORT_TEXT_CHARS or context is not None:
+        return _in_context(text, _find_mentions(text, lex), lex, context)
     # Speaker names and descriptions are looked up again and again: remember short texts.
     found = lex._short.get(text)
     if found is None:
-        found = tuple(_find_mentions(text, lex))
+        found = tuple(_in_context(text, _find_mentions(text, lex), lex, None))
         if len(lex._short) < SHORT_TEXT_CACHE:
             lex._short[text] = found
     return list(found)
+
+
+_POSSESSIVE = re.compile(r"['’]s?\s+$")
+_SENTENCE_BREAK = re.compile(r"[.!?][\"”’')]*\s+(?=[A-Z“\"‘'])|\n")
+
+
+def _word_before(text: str, start: int) -> str | None:
+    """The word directly before ``start`` when only spaces separate them, else None."""
+    i = start
+    while i > 0 and text[i - 1] == " ":
+        i -= 1
+    if i == start or i == 0:
+        return None
+    j = i
+    while j > 0 and (text[j - 1].isalnum() or text[j - 1] in ".-'’"):
+        j -= 1
+    return text[j:i] or None
+
+
+def _inside_other_name(text: str, start: int, lex: ActorLexicon) -> bool:
+    """A surname preceded by a capitalised word that is not a title ("Abdul Ghani") belongs to
+    another person's name. A capitalised word that opens a sentence ("Later Khan said") counts
+    only when another capitalised word follows the surname ("Abdul Ghani Baradar"); in a line
+    in title case (a headline) capitals say nothing, so the rule is not applied there."""
+    word = _word_before(text, start)
+    if word is None or not word[:1].isupper() or word.endswith(("'s", "’s")):
+        return False
+    if word.rstrip(".") in lex._titles or word in lex._titles or _title_case_line(text, start):
+        return False
+    word_start = len(text[:start].rstrip(" ")) - len(word)
+    opens_sentence = word_start == 0 or bool(
+        _SENTENCE_START.search(text, max(0, word_start - 4), word_start)
+    )
+    if not opens_sentence:
+        return True
+    surname = _WORD.match(text, start)
+    after = _WORD.match(text, surname.end() + 1) if surname else None
+    return after is not None and after.group(0)[:1].isupper()
+
+
+#: What ends the text before a sentence-initial word: start of text or line, or a sentence end.
+_SENTENCE_START = re.compile(r"(?:\n|[.!?][\"”’')]*\s)$")
+#: Share of capitalised words from which a line reads as title case (a headline).
+TITLE_CASE_SHARE = 0.8
+
+
+def _title_case_line(text: str, at: int) -> bool:
+    line_start = text.rfind("\n", 0, at) + 1
+    line_end = text.find("\n", at)
+    words = _WORD.findall(text, line_start, len(text) if line_end < 0 else line_end)
+    long_words = [w for w in words if len(w) > 3]
+    if len(long_words) < 3:
+        return False
+    return sum(w[:1].isupper() for w in long_words) >= TITLE_CASE_SHARE * len(long_words)
+
+
+def _excluded_spans(text: str, lex: ActorLexicon) -> list[tuple[int, int]]:
+    patterns = list(lex._exclusion)
+    spans: list[tuple[int, int]] = []
+    if lex._exclusion_phrases:
+        lowered = _lower(text)[0]
+        phrases, phrases_any_case = patterns[0], patterns[1]
+        if len(lowered) == len(text):
+            spans += [m.span() for m in phrases.finditer(lowered)]
+        else:
+            spans += [m.span() for m in phrases_any_case.finditer(text)]
+        patterns = patterns[2:]
+    for pattern in patterns:
+        spans += [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
+    return sorted(spans)
+
+
+def _drop_excluded(text: str, mentions: list[Mention], lex: ActorLexicon) -> list[Mention]:
+    if not mentions or not lex._exclusion:
+        return mentions
+    spans = _excluded_spans(text, lex)
+    if not spans:
+        return mentions
+    ends = list(itertools.accumulate((e for _, e in spans), max))
+    starts = [s for s, _ in spans]
+    kept = []
+    for m in mentions:
+        i = bisect.bisect_right(starts, m.end - 1) - 1
+        if i >= 0 and ends[i] > m.start:
+            continue
+        kept.append(m)
+    return kept
+
+
+def _overlaps_any(starts: Sequence[int], max_ends: Sequence[int], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps a span of a list sorted by start (``max_ends``: the
+    running maximum of the ends), in logarithmic time."""
+    i = bisect.bisect_left(starts, end) - 1
+    return i >= 0 and max_ends[i] > start
+
+
+def _span_index(mentions: Sequence[Mention]) -> tuple[list[int], list[int]]:
+    ordered = sorted(mentions, key=_ORDER)
+    return [m.start for m in ordered], list(itertools.accumulate((m.end for m in ordered), max))
+
+
+def _surname_mentions(
+    text: str, mentions: Sequence[Mention], lex: ActorLexicon, context: str | None
+) -> list[Mention]:
+    """Surnames alone after a leader's full name ("Khan" after "Imran Khan")."""
+    first_seen: dict[str, tuple[int, str]] = {}
+    if context:
+        for m in _find_mentions(context, lex):
+            if m.alias in lex._surnames:
+                actor, surname = lex._surnames[m.alias]
+                first_seen.setdefault(surname, (0, actor))
+    for m in mentions:
+        if m.alias in lex._surnames:
+            actor, surname = lex._surnames[m.alias]
+            first_seen.setdefault(surname, (m.end, actor))
+    starts, max_ends = _span_index(mentions)
+    out = []
+    for surname, (after, actor) in first_seen.items():
+        pattern = re.compile(rf"(?<![\w\-‐‑–]){re.escape(surname)}(?![\w\-‐‑–])")
+        for found in pattern.finditer(text, after):
+            start, end = found.span()
+            if _overlaps_any(starts, max_ends, start, end):
+                continue
+            if _inside_other_name(text, start, lex):
+                continue
+            out.append(_make_mention(actor, surname, start, end, surname, "leaders"))
+    return out
+
+
+@dataclass
+class _StatesBefore:
+    """States named before a point of the text, read forward once (local to
+    :func:`_institution_mentions`)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    last: Mention | None = None
+
+    def most_named(self) -> str | None:
+        """The state named most often so far (the first named, on a tie)."""
+        if not self.counts:
+            return None
+        return max(self.counts, key=lambda actor: self.counts[actor])
+
+
+def _institution_mentions(text: str, mentions: list[Mention], lex: ActorLexicon) -> list[Mention]:
+    """Mentions of capitalised institutions without a national modifier, with their actor:
+    the possessive or demonym just before them ("China's Foreign Ministry", "Pakistani Defence
+    Ministry" as one span), their default, or the context: the nearest state named earlier in
+    the sentence, else the state named most often before them. One forward pass."""
+    if lex._contextual_pattern is None or not mentions:
+        return mentions
+    ordered = sorted(mentions, key=_ORDER)
+    starts, max_ends = _span_index(ordered)
+    breaks = [b.end() for b in _SENTENCE_BREAK.finditer(text)]
+    merged: set[int] = set()
+    added: list[Mention] = []
+    states = _StatesBefore()
+    k = 0
+    for found in lex._contextual_pattern.finditer(text):
+        start, end = found.span()
+        while k < len(ordered) and ordered[k].end <= start:
+            if lex.kinds.get(ordered[k].actor) == "state":
+                states.counts[ordered[k].actor] = states.counts.get(ordered[k].actor, 0) + 1
+                states.last = ordered[k]
+            k += 1
+        if _overlaps_any(starts, max_ends, start, end):
+            continue
+        previous = ordered[k - 1] if k else None
+        gap = text[previous.end : start] if previous else ""
+        name = found.group(0)
+        if previous and not gap.strip(" ") and previous.alias_type in ("names", "demonyms"):
+            merged.add(k - 1)
+            surface = text[previous.start : end]
+            added.append(
+                _make_mention(previous.actor, surface, previous.start, end, surface, "institutions")
+            )
+            continue
+        if previous and _POSSESSIVE.fullmatch(gap):
+            actor: str | None = previous.actor
+        elif lex._contextual[name] is not None:
+            actor = lex._contextual[name]
+        else:
+            sentence = bisect.bisect_right(breaks, start) - 1
+            sentence_start = breaks[sentence] if sentence >= 0 else 0
+            near = states.last if states.last and states.last.start >= sentence_start else None
+            actor = near.actor if near else states.most_named()
+        if actor is not None:
+            added.append(_make_mention(actor, name, start, end, name, "institutions"))
+    return [m for i, m in enumerate(ordered) if i not in merged] + added
+
+
+def _in_context(
+    text: str, mentions: list[Mention], lex: ActorLexicon, context: str | None
+) -> list[Mention]:
+    """The context rules of :func:`find_mentions`, applied to the lexicon's matches."""
+    kept = [
+        m
+        for m in _drop_excluded(text, mentions, lex)
+        if not (
+            m.alias_type == "leaders"
+            and " " not in m.alias
+            and _inside_other_name(text, m.start, lex)
+        )
+    ]
+    kept += _surname_mentions(text, kept, lex, context)
+    kept = _institution_mentions(text, kept, lex)
+    return _drop_excluded(text, sorted(kept, key=_ORDER), lex)
 
 
 def _find_mentions(text: str, lex: ActorLexicon) -> list[Mention]:
@@ -514,6 +840,7 @@ def _find_mentions(text: str, lex: ActorLexicon) -> list[Mention]:
                         and start >= 2
                         and text[start - 2].isupper()
                         and _is_headline_context(text, start, end, lex)
+                        and not _named_in_headline(text, start, end)
                     ):
                         continue
                 append(

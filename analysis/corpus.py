@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from analysis.errors import InputError, LexiconError
-from analysis.resources import load_yaml
+from analysis.resources import load_yaml, read_text_resource
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -190,9 +190,28 @@ def _compile_rules(data: Any, source: str) -> dict[str, list[re.Pattern[str]]]:
             try:
                 compiled.append(re.compile(str(value)))
             except re.error as exc:
-                raise LexiconError(source, f"bad regular expression in '{key}': {exc}") from None
+                raise LexiconError(
+                    source, f"bad regular expression in '{key}': {exc}", _line_of(source, value)
+                ) from None
         rules[key] = compiled
     return rules
+
+
+def _line_of(source: str, value: object) -> int | None:
+    """The line of a rule file that holds ``value`` (as written, or YAML-quoted), if found."""
+    try:
+        text = (
+            read_text_resource(source.removeprefix("analysis/data/"))
+            if source.startswith("analysis/data/")
+            else Path(source).read_text(encoding="utf-8")
+        )
+    except OSError:
+        return None
+    forms = {str(value), str(value).replace("'", "''"), json.dumps(str(value))[1:-1]}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if any(form and form in line for form in forms):
+            return number
+    return None
 
 
 @lru_cache(maxsize=8)

@@ -23,7 +23,8 @@ What is scored, with the package's public API (``load_corpus``, ``analyze``,
 - quotations: F1 at 30% coverage of the gold content for all attributions (a partial quote inside
   a reported clause belongs to that clause, on both sides) and for direct/partial ones; speaker
   accuracy over the matched attributions (the predicted speaker or description equals the gold
-  speaker or one of its aliases, case-insensitively, a leading article aside) and speaker-actor
+  speaker or one of its aliases, case-insensitively, a leading article aside, or contains the
+  gold speaker's full canonical name as whole words) and speaker-actor
   accuracy (the quotes table's ``actor`` equals the gold actor, both empty counting as equal).
 """
 
@@ -45,7 +46,7 @@ from analysis.corpus import Document, load_corpus
 from analysis.errors import AnalysisError, InputError
 from analysis.evaluate_quotes import Attribution, match
 from analysis.pipeline import DEFAULT_BACKEND, Analysis, Settings, analyze
-from analysis.sentiment import available_backends, target_sentiment
+from analysis.sentiment import BackendUnavailableError, available_backends, target_sentiment
 
 __all__ = [
     "DEFAULT_DATA",
@@ -302,7 +303,12 @@ def _speaker_right(row: pd.Series, gold: dict[str, Any]) -> bool:
     if gold.get("speaker") is None:
         return not predicted
     aliases = {_names(a) for a in (gold.get("speaker_aliases") or [gold["speaker"]])}
-    return bool(predicted & aliases)
+    if predicted & aliases:
+        return True
+    # a prediction that names the speaker in full inside a longer phrase ("Foreign Minister Hina
+    # Rabbani Khar") names the speaker; the shorter aliases ("officials") must match whole
+    canonical = re.compile(rf"(?<!\w){re.escape(_names(gold['speaker']))}(?!\w)")
+    return any(canonical.search(p) for p in predicted)
 
 
 def _actor_right(row: pd.Series, gold: dict[str, Any]) -> bool:
@@ -420,7 +426,13 @@ def _score_mentions(
             )
     tally.gold_labels.extend(golds[j]["sentiment"] for _, j in pairs)
     for backend in backends:
-        scored = _score_backend(preds, backend)
+        try:
+            scored = _score_backend(preds, backend)
+        except BackendUnavailableError as exc:
+            unavailable = tally.errors["backends unavailable"]
+            if not any(line.startswith(f"{backend}:") for line in unavailable):
+                unavailable.append(f"{backend}: {exc}")
+            continue
         tally.pred_labels[backend].extend(scored[i][1] for i, _ in pairs)
         agree, compared = _stance(preds, golds, scored)
         tally.stance[backend][0] += agree
@@ -482,13 +494,16 @@ def _scores(n_articles: int, tally: _Tally, backends: Iterable[str]) -> DomainSc
         trap_hits=c["trap_hits"],
         by_actor=by_actor,
         sentiment_macro_f1={
-            b: _macro_f1(tally.gold_labels, tally.pred_labels[b]) for b in backends
+            b: _macro_f1(tally.gold_labels, tally.pred_labels[b])
+            for b in backends
+            if len(tally.pred_labels[b]) == len(tally.gold_labels)
         },
         stance_agreement={
             b: 100 * agree / compared if compared else 0.0
             for b, (agree, compared) in tally.stance.items()
+            if compared
         },
-        stance_pairs=next(iter(tally.stance.values()))[1] if tally.stance else 0,
+        stance_pairs=max((compared for _, compared in tally.stance.values()), default=0),
         quotes_all=_prf(matched, c["quotes_all_predicted"], c["quotes_all_gold"]),
         quotes_direct=_prf(
             c["quotes_direct_matched"], c["quotes_direct_predicted"], c["quotes_direct_gold"]
@@ -566,7 +581,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         choices=available_backends(),
         metavar="NAME",
-        help=f"sentiment backend to score (repeatable; default: {DEFAULT_BACKEND})",
+        help="sentiment backend to score (repeatable; default: every backend that loads)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument(
@@ -574,11 +589,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _default_backends() -> list[str]:
+    """The pipeline's default backend first, then every other registered one."""
+    return [DEFAULT_BACKEND, *(b for b in available_backends() if b != DEFAULT_BACKEND)]
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the evaluation and print the table; 2 when the data folder is missing."""
     try:
         articles = load_domain(args.data)
-        scores = evaluate(articles, backends=args.backend or [DEFAULT_BACKEND])
+        scores = evaluate(articles, backends=args.backend or _default_backends())
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -587,6 +607,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"Domain set {args.data} ({scores.articles} articles)\n")
     print(format_table(scores))
+    for line in scores.errors.get("backends unavailable", []):
+        print(f"\nnot scored: {line}")
     if args.errors:
         for kind, lines in scores.errors.items():
             print(f"\n## {kind} ({len(lines)})")

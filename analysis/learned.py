@@ -108,6 +108,10 @@ _BOUNDARY = CLAUSE_PUNCT | CLAUSE_WORDS
 #: A clause with fewer words than this besides the target is widened past its boundaries
 #: (an appositive or a list item alone says nothing about the target).
 MIN_CLAUSE_WORDS = 4
+#: A clause reaches at most this many tokens either side of its target: news clauses are
+#: shorter, and the bound keeps a text without clause punctuation (a table, a scraped list, one
+#: "sentence" naming an actor every few words) linear in its length instead of quadratic.
+CLAUSE_SIDE_TOKENS = 32
 #: Tokens next to the target that also get position-marked features (the strongest cues).
 NEAR_WINDOW = 3
 #: Words that mark what follows them, up to the end of the clause, as negated.
@@ -633,7 +637,7 @@ def _clause(sent: _Sentence, first: int, last: int) -> tuple[int, int]:
         hi = bounds[k] if k < len(bounds) else n
         words = words_before[first] - words_before[lo] + words_before[hi] - words_before[last]
         if words >= MIN_CLAUSE_WORDS or (lo == 0 and hi == n):
-            return lo, hi
+            return max(lo, first - CLAUSE_SIDE_TOKENS), min(hi, last + CLAUSE_SIDE_TOKENS)
         if hi < n:
             hi += 1
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import array
 import bisect
 import functools
+import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -38,10 +39,12 @@ DOCUMENT_COLUMNS = (
     "date",
     "source",
     "url",
+    "dateline",
     "words",
     "n_sentences",
     "sha256",
     "encoding",
+    "metadata",
 )
 SENTENCE_COLUMNS = ("doc_id", "sentence", "paragraph", "start", "end", "text", "words")
 THEME_COLUMNS = ("doc_id", "hit", "theme", "term", "surface", "start", "end", "sentence")
@@ -63,6 +66,7 @@ MENTION_COLUMNS = (
     "scope_end",
     "voice",
     "quote",
+    "in_headline",
 )
 QUOTE_COLUMNS = (
     "doc_id",
@@ -87,6 +91,7 @@ QUOTE_COLUMNS = (
     "nested",
     "polarity",
     "label",
+    "in_headline",
 )
 #: Polarity is rounded so that tables are byte-identical across platforms' float summation.
 POLARITY_DECIMALS = 6
@@ -230,134 +235,157 @@ def _voices(
     return out
 
 
+#: Sentence index of a headline row in the mentions and quotes tables (the sentences table holds
+#: the body only, so sentence-level rates keep the body as their denominator).
+HEADLINE_SENTENCE = -1
+#: Kinds of quotation read in a headline: quoted fragments only. A headline's verbs ("Lavrov
+#: Stresses Ties…", "India tells Russia") summarise the story, so reported speech is not
+#: parsed there.
+HEADLINE_QUOTE_KINDS = ("direct", "partial")
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One text of a document analysed on its own: the body, or the headline."""
+
+    text: str
+    in_headline: bool
+    sentence_starts: tuple[int, ...]
+    sentences: tuple[Any, ...]
+
+
+def _parts(doc: Document) -> list[_Part]:
+    sents = tuple(split_sentences(doc.body))
+    parts = [_Part(doc.body, False, tuple(s.start for s in sents), sents)]
+    if doc.title and doc.title.strip():
+        parts.append(_Part(doc.title, True, (), ()))
+    return parts
+
+
+def _sentence_of(part: _Part, offset: int) -> int:
+    if part.in_headline:
+        return HEADLINE_SENTENCE
+    return _sentence_index(part.sentence_starts, offset)
+
+
+def _quote_rows(
+    doc: Document, part: _Part, settings: Settings, mentions: Sequence[Any], first: int
+) -> tuple[list[tuple[Any, ...]], list[Any]]:
+    """Rows of the quotes table for one part, and the quotation records (for voices)."""
+    verbs = settings.speech_verbs_obj()
+    found = quotes.extract_quotes(
+        part.text, verbs=verbs, sentences_of_text=list(part.sentences) or None
+    )
+    if part.in_headline:
+        found = [q for q in found if q.kind in HEADLINE_QUOTE_KINDS]
+    details = quotes.quote_details(
+        part.text,
+        found,
+        verbs=verbs,
+        lexicon=settings.actor_lexicon_obj(),
+        sentence_starts=list(part.sentence_starts) or [0],
+        mentions=mentions,
+    )
+    rows = []
+    for i, d in enumerate(details, start=first):
+        q = d.quote
+        polarity, label = sentiment.text_polarity(
+            d.content, backend=settings.sentiment_backend, lexicon=settings.sentiment_lexicon_obj()
+        )
+        nested = q.kind == "partial" and any(
+            o.kind == "indirect" and o.start <= q.start and q.end <= o.end for o in found
+        )
+        rows.append(
+            (doc.id, i, q.kind, q.speaker, d.speaker_mention, q.speaker_kind, q.description,
+             d.actor, q.cue, d.content, q.start, q.end, q.speaker_start, q.speaker_end,
+             q.cue_start, q.cue_end, _sentence_of(part, q.start), "; ".join(d.content_actors),
+             q.inherited, nested, round(polarity, POLARITY_DECIMALS), label, part.in_headline)
+        )  # fmt: skip
+    return rows, found
+
+
+def _mention_rows(
+    doc: Document,
+    part: _Part,
+    settings: Settings,
+    found: tuple[Sequence[Any], Sequence[Any]],
+    first: tuple[int, int],
+) -> list[tuple[Any, ...]]:
+    """Rows of the mentions table for one part.
+
+    Args:
+        doc: The document.
+        part: Its body or headline.
+        settings: Lexicons and options.
+        found: The part's mentions and quotation records.
+        first: Index of the part's first mention and first quotation in the document.
+    """
+    mentions, quoted = found
+    if not mentions:
+        return []
+    spans = [(m.start, m.end) for m in mentions]
+    scores = sentiment.target_sentiment(
+        part.text,
+        spans,
+        backend=settings.sentiment_backend,
+        lexicon=settings.sentiment_lexicon_obj(),
+    )
+    voices = _voices(len(part.text), spans, quoted)
+    return [
+        (doc.id, first[0] + i, m.actor, m.surface, m.alias, m.alias_type, m.compound, m.start,
+         m.end, _sentence_of(part, m.start), round(sc.polarity, POLARITY_DECIMALS), sc.label,
+         sc.scope, sc.scope_start, sc.scope_end, voice,
+         None if quote is None else first[1] + quote, part.in_headline)
+        for i, (m, sc, (voice, quote)) in enumerate(zip(mentions, scores, voices, strict=True))
+    ]  # fmt: skip
+
+
+def _document_row(doc: Document, n_sentences: int) -> tuple[Any, ...]:
+    metadata = json.dumps(dict(doc.metadata), ensure_ascii=False, sort_keys=True)
+    return (
+        doc.id, doc.path, doc.title, doc.author, doc.author_note, doc.date, doc.source, doc.url,
+        doc.dateline, doc.words, n_sentences, doc.sha256, doc.encoding, metadata,
+    )  # fmt: skip
+
+
 def analyze_document(doc: Document, settings: Settings) -> DocumentResult:
-    """Analyse one document: sentences and actor mentions.
+    """Analyse one document: sentences, actor mentions, quotations and themes.
+
+    The body and the headline are analysed as separate texts: headline rows carry
+    ``in_headline`` and sentence :data:`HEADLINE_SENTENCE`, with offsets into the title.
 
     Args:
         doc: A loaded document.
         settings: Lexicons and options.
 
     Returns:
-        Rows for each table, offsets into ``doc.body``.
+        Rows for each table, offsets into ``doc.body`` (or ``doc.title`` for headline rows).
     """
-    body = doc.body
-    sents = split_sentences(body)
-    starts = [s.start for s in sents]
+    parts = _parts(doc)
+    body = parts[0]
     sentence_rows = [
-        (doc.id, s.index, s.paragraph, s.start, s.end, s.text, len(s.text.split())) for s in sents
+        (doc.id, s.index, s.paragraph, s.start, s.end, s.text, len(s.text.split()))
+        for s in body.sentences
     ]
-    mentions = find_mentions(body, settings.actor_lexicon_obj())
-    scores = (
-        sentiment.target_sentiment(
-            body,
-            [(m.start, m.end) for m in mentions],
-            backend=settings.sentiment_backend,
-            lexicon=settings.sentiment_lexicon_obj(),
-        )
-        if mentions
-        else []
-    )
-    found_quotes = quotes.extract_quotes(
-        body, verbs=settings.speech_verbs_obj(), sentences_of_text=sents
-    )
-    details = quotes.quote_details(
-        body,
-        found_quotes,
-        verbs=settings.speech_verbs_obj(),
-        lexicon=settings.actor_lexicon_obj(),
-        sentence_starts=starts,
-        mentions=mentions,
-    )
-    voices = _voices(len(body), [(m.start, m.end) for m in mentions], found_quotes)
-    quote_rows = []
-    for i, d in enumerate(details):
-        q = d.quote
-        polarity, label = sentiment.text_polarity(
-            d.content, backend=settings.sentiment_backend, lexicon=settings.sentiment_lexicon_obj()
-        )
-        nested = q.kind == "partial" and any(
-            o.kind == "indirect" and o.start <= q.start and q.end <= o.end for o in found_quotes
-        )
-        quote_rows.append(
-            (
-                doc.id,
-                i,
-                q.kind,
-                q.speaker,
-                d.speaker_mention,
-                q.speaker_kind,
-                q.description,
-                d.actor,
-                q.cue,
-                d.content,
-                q.start,
-                q.end,
-                q.speaker_start,
-                q.speaker_end,
-                q.cue_start,
-                q.cue_end,
-                d.sentence,
-                "; ".join(d.content_actors),
-                q.inherited,
-                nested,
-                round(polarity, POLARITY_DECIMALS),
-                label,
-            )
-        )
-    mention_rows = [
-        (
-            doc.id,
-            i,
-            m.actor,
-            m.surface,
-            m.alias,
-            m.alias_type,
-            m.compound,
-            m.start,
-            m.end,
-            _sentence_index(starts, m.start),
-            round(sc.polarity, POLARITY_DECIMALS),
-            sc.label,
-            sc.scope,
-            sc.scope_start,
-            sc.scope_end,
-            voices[i][0],
-            voices[i][1],
-        )
-        for i, (m, sc) in enumerate(zip(mentions, scores, strict=True))
-    ]
-    hits = theme_mod.find_themes(body, settings.theme_lexicon_obj())
+    mention_rows: list[tuple[Any, ...]] = []
+    quote_rows: list[tuple[Any, ...]] = []
+    for part in parts:
+        context = doc.body if part.in_headline else None
+        mentions = find_mentions(part.text, settings.actor_lexicon_obj(), context=context)
+        rows, quoted = _quote_rows(doc, part, settings, mentions, len(quote_rows))
+        first = (len(mention_rows), len(quote_rows))
+        mention_rows += _mention_rows(doc, part, settings, (mentions, quoted), first)
+        quote_rows += rows
+    hits = theme_mod.find_themes(doc.body, settings.theme_lexicon_obj())
     theme_rows = [
-        (
-            doc.id,
-            i,
-            h.theme,
-            h.term,
-            body[h.start : h.end],
-            h.start,
-            h.end,
-            _sentence_index(starts, h.start),
-        )
+        (doc.id, i, h.theme, h.term, doc.body[h.start : h.end], h.start, h.end,
+         _sentence_index(body.sentence_starts, h.start))
         for i, h in enumerate(hits)
-    ]
-    document_row = (
-        doc.id,
-        doc.path,
-        doc.title,
-        doc.author,
-        doc.author_note,
-        doc.date,
-        doc.source,
-        doc.url,
-        doc.words,
-        len(sents),
-        doc.sha256,
-        doc.encoding,
-    )
+    ]  # fmt: skip
     return DocumentResult(
         doc.id,
         {
-            "documents": [document_row],
+            "documents": [_document_row(doc, len(body.sentences))],
             "sentences": sentence_rows,
             "mentions": mention_rows,
             "quotes": quote_rows,
@@ -417,8 +445,19 @@ class _TableBuilder:
                 raw = pd.concat(chunks, ignore_index=True).infer_objects()
             else:
                 raw = pd.DataFrame.from_records([], columns=list(_COLUMNS[name]))
-            out[name] = _typed(raw)
+            out[name] = _typed(_expand_metadata(raw) if name == "documents" else raw)
         return out
+
+
+def _expand_metadata(documents: pd.DataFrame) -> pd.DataFrame:
+    """Every further metadata field (``country``, ``language``…) as a column of its own, after
+    the fixed columns, in name order; empty where a document lacks it."""
+    records = [json.loads(value) if value else {} for value in documents["metadata"]]
+    names = sorted({key for record in records for key in record} - set(documents.columns))
+    out = documents.drop(columns=["metadata"])
+    for name in names:
+        out[name] = [record.get(name) for record in records]
+    return out
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
@@ -497,17 +536,32 @@ class Analysis:
             ["doc_id", "mentions", "actor"], ascending=[True, False, True], kind="stable"
         ).reset_index(drop=True)
 
+    def _sentence_texts(self) -> pd.DataFrame:
+        """(doc_id, sentence, text) of every sentence, the headlines as sentence −1."""
+        titles = self.documents[self.documents["title"].notna()]
+        headlines = pd.DataFrame(
+            {
+                "doc_id": titles["doc_id"],
+                "sentence": HEADLINE_SENTENCE,
+                "text": titles["title"],
+            }
+        ).astype({"sentence": "int32"})
+        body = self.sentences[["doc_id", "sentence", "text"]]
+        return pd.concat([body, headlines], ignore_index=True)
+
     def evidence(self, actor: str, *, doc_id: str | None = None) -> pd.DataFrame:
-        """The sentences behind an actor's figures: each mention with its sentence text."""
+        """The sentences behind an actor's figures: each mention with its sentence text (the
+        headline's, for headline mentions)."""
         m = self.mentions[self.mentions["actor"] == actor]
         if doc_id is not None:
             m = m[m["doc_id"] == doc_id]
-        s = self.sentences[["doc_id", "sentence", "text"]]
+        s = self._sentence_texts()
         return m.merge(s, on=["doc_id", "sentence"], how="left").reset_index(drop=True)
 
     def mentions_with_sentences(self) -> pd.DataFrame:
-        """The mentions table with each mention's sentence text (``sentence_text``)."""
-        s = self.sentences[["doc_id", "sentence", "text"]].rename(columns={"text": "sentence_text"})
+        """The mentions table with each mention's sentence text (``sentence_text``; the
+        headline for headline mentions)."""
+        s = self._sentence_texts().rename(columns={"text": "sentence_text"})
         return self.mentions.merge(s, on=["doc_id", "sentence"], how="left", sort=False)
 
     def speakers(self, *, by_document: bool = False) -> pd.DataFrame:

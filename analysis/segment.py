@@ -20,6 +20,15 @@ __all__ = ["Paragraph", "Sentence", "paragraphs", "sentences"]
 _TERMINAL = tuple('.!?…:;”"’)]')
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+#: A "sentence" longer than this many words (a table, a list, a scraped page without
+#: punctuation) is cut into pieces of at most this many words: every later stage reads a
+#: sentence as a whole (contexts, quotation frames), so cost stays linear in the text only when
+#: sentences are bounded. News sentences rarely pass 80 words.
+MAX_SENTENCE_WORDS = 250
+#: A piece ends, where it can, after a word that closes a clause (within the last quarter of
+#: the piece), rather than in the middle of one.
+_CLAUSE_END = tuple(';:,)”"’')
+_WORD_SPAN = re.compile(r"\S+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +132,26 @@ def sentences(text: str) -> list[Sentence]:
 _last: tuple[str, tuple[Sentence, ...]] | None = None
 
 
+def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """``text[start:end]`` cut into pieces of at most :data:`MAX_SENTENCE_WORDS` words."""
+    words = [m.span() for m in _WORD_SPAN.finditer(text, start, end)]
+    if len(words) <= MAX_SENTENCE_WORDS:
+        yield start, end
+        return
+    first = 0
+    while first < len(words):
+        last = min(first + MAX_SENTENCE_WORDS, len(words)) - 1
+        if last < len(words) - 1:
+            floor = last - MAX_SENTENCE_WORDS // 4
+            cut = next(
+                (i for i in range(last, floor, -1) if text[words[i][1] - 1] in _CLAUSE_END),
+                last,
+            )
+            last = cut
+        yield words[first][0], words[last][1]
+        first = last + 1
+
+
 def _split(text: str) -> list[Sentence]:
     paras = list(_paragraph_spans(text))
     if not paras:
@@ -135,8 +164,10 @@ def _split(text: str) -> list[Sentence]:
         q = p
         while q < len(paras) and paras[q][0] < span_end:
             start, end = _strip_span(text, max(span_start, paras[q][0]), min(span_end, paras[q][1]))
-            if start < end:
-                out.append(Sentence(len(out), start, end, text[start:end], q))
+            for piece_start, piece_end in _pieces(text, start, end) if start < end else ():
+                out.append(
+                    Sentence(len(out), piece_start, piece_end, text[piece_start:piece_end], q)
+                )
             if paras[q][1] > span_end:
                 break
             q += 1

@@ -20,14 +20,20 @@ def test_tables_on_seed():
     result = analysis.analyze(SEED)
     assert list(result.documents["doc_id"]) == ["000_bd50dbdc2ca17a54"]
     assert int(result.documents["n_sentences"].iloc[0]) == len(result.sentences) == 32
-    body = analysis.load_corpus(SEED)[0].body
+    doc = analysis.load_corpus(SEED)[0]
     for row in result.mentions.itertuples():
-        assert body[row.start : row.end] == row.surface
+        if row.in_headline:
+            assert doc.title is not None and doc.title[row.start : row.end] == row.surface
+            assert row.sentence == -1
+            continue
+        assert doc.body[row.start : row.end] == row.surface
         sent = result.sentences.iloc[row.sentence]
         assert sent.start <= row.start and row.end <= sent.end
     assert result.mentions["actor"].dtype == "category"
+    headline = result.mentions[result.mentions["in_headline"]]
+    assert list(headline["surface"]) == ["Pak-Russia", "Pak-Russia"]
     counts = result.mention_counts().set_index("actor")["mentions"].to_dict()
-    assert counts["United States"] == 27 and counts["Russia"] == 24
+    assert counts["United States"] == 27 and counts["Russia"] == 25
 
 
 def test_cooccurrence_pairs_in_same_sentence():
@@ -157,7 +163,8 @@ def test_seed_actor_sentiment_order():
     us, ru, isis = (summary.loc[a, "mean_polarity"] for a in ("United States", "Russia", "ISIS"))
     assert us < 0 and us < ru and isis < 0
     assert summary.loc["United States", "ci_low"] <= us <= summary.loc["United States", "ci_high"]
-    assert summary["mentions"].sum() == 98
+    # 98 in the body and 2 in the headline ("Pak-Russia Defence Cooperation")
+    assert summary["mentions"].sum() == 100
 
 
 def test_theme_tables_on_seed():

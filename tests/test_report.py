@@ -348,7 +348,7 @@ def test_sections_draw_from_the_tables(seed_result: analysis.Analysis) -> None:
     assert list(sal["actor"][:3]) == list(counts.sort_values(ascending=False).index[:3])
     assert sal["mentions"].sum() <= counts.sum()
     section = figures.mentions_section(seed_result)
-    assert section.html.count("<img") == 1 and "Pakistan 29" in section.html
+    assert section.html.count("<img") == 1 and "Pakistan 30" in section.html
     head = figures.header(seed_result)
     assert "Pak-Russia Defence Cooperation" in head.html and "Dr Muhammad Khan" in head.html
     foot = figures.provenance(seed_result, {"input_path": "seeds/x.txt"})
@@ -380,7 +380,7 @@ def test_a_missing_capability_says_so_instead_of_faking_data(
     ):
         assert "not available" in section.html and "<img" not in section.html
     findings = figures.key_findings(bare).html
-    assert "Pakistan (29)" in findings and "not available" in findings
+    assert "Pakistan (30)" in findings and "not available" in findings
 
 
 # --- Rendering with a kernel (slow) ----------------------------------------------------------
