@@ -53,6 +53,8 @@ THEME_STYLES = 8
 #: Nesting order of span layers, outermost first, for spans that start and end together.
 LAYER_FOCUS, LAYER_QUOTE, LAYER_SPEAKER, LAYER_CUE, LAYER_MENTION, LAYER_THEME = range(6)
 STYLE_SHEET = "annotate.css"
+#: Sentence index of headline rows in the mentions and quotes tables (offsets into the title).
+HEADLINE_SENTENCE = -1
 #: Quotation kinds in words for notes and legends.
 KIND_WORDS = {"direct": "direct quotation", "partial": "partial quotation", "indirect": "reported"}
 
@@ -319,12 +321,27 @@ def _set_apart(doc_row: dict[str, Any], document: Document | None) -> list[tuple
     return found
 
 
-def _head(doc_row: dict[str, Any], document: Document | None, counts: str) -> str:
+def _headline_split(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(body rows, headline rows): headline rows have offsets into the title."""
+    if "in_headline" not in table.columns:
+        return table, table.iloc[0:0]
+    flag = table["in_headline"].fillna(False).astype(bool)
+    return table[~flag], table[flag]
+
+
+def _head(
+    doc_row: dict[str, Any],
+    document: Document | None,
+    counts: str,
+    headline: Sequence[Span],
+    focused: bool,
+) -> str:
     esc = html.escape
-    title = _text(doc_row.get("title")) or _text(doc_row.get("doc_id"))
+    title = (document.title if document is not None else None) or _text(doc_row.get("title"))
+    marked = render_spans(title, headline) if title else esc(_text(doc_row.get("doc_id")))
     facts = [_text(doc_row.get(k)) for k in ("author", "date", "source")]
     parts = [
-        f'<p class="headline">{esc(title)}</p>',
+        f'<p class="headline{" focus" if focused else ""}">{marked}</p>',
         f'<p class="byline">{esc(" · ".join(f for f in facts if f))}</p>',
         f'<p class="counts">{esc(counts)}</p>',
     ]
@@ -404,20 +421,23 @@ def annotate(
         _rows(t, doc_id) for t in (result.mentions, result.quotes, result.themes)
     )
     order = sorted(map(str, themes["theme"].unique()))
+    (mentions, head_m), (quotes, head_q) = _headline_split(mentions), _headline_split(quotes)
     spans = [*mention_spans(mentions), *quote_spans(quotes), *theme_spans(themes, order)]
+    headline = [*mention_spans(head_m), *quote_spans(head_q)]
     paragraphs = paragraph_ranges(sentences)
-    if focus is not None:
+    if focus is not None and focus != HEADLINE_SENTENCE:
         spans.append(_focus_span(sentences, focus))
         paragraphs = _around(sentences, paragraphs, focus, context)
     counts = (
-        f"{len(mentions)} actor mentions, {len(quotes)} quotations and reported speech, "
-        f"{len(themes)} theme terms"
+        f"{len(mentions) + len(head_m)} actor mentions ({len(head_m)} in the headline), "
+        f"{len(quotes) + len(head_q)} quotations and reported speech, {len(themes)} theme terms"
     )
     body = "".join(f"<p>{render_spans(text, spans, s, e)}</p>" for s, e in paragraphs)
     markup = (
         f"<style>{style_sheet()}</style>"
         f'<div class="annotated" data-doc="{html.escape(str(doc_id), quote=True)}">'
-        f"{_head(doc_row, document, counts)}{_legend(order) if legend else ''}"
+        f"{_head(doc_row, document, counts, headline, focus == HEADLINE_SENTENCE)}"
+        f"{_legend(order) if legend else ''}"
         f'<div class="annotated-body">{body}</div></div>'
     )
     return Html(markup, f"{doc_row.get('title') or doc_id}: {counts}")

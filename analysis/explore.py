@@ -123,7 +123,8 @@ class ExplorerModel:
             {"doc_id": "category", "actor": "category", "voice": "category", "label": "category"}
         )
         self.mention_doc = self._rows_of(self.mentions)
-        self.sentence_text = result.sentences.set_index(["doc_id", "sentence"])["text"]
+        # Each mention's sentence (the headline for headline mentions), by table position.
+        self.mention_text = result.mentions_with_sentences()["sentence_text"].to_numpy(object)
         self._summaries: dict[tuple[Any, ...], pd.DataFrame] = {}
         self.quotes = result.quotes.astype({"kind": str})
         self.quote_doc = self._rows_of(self.quotes)
@@ -226,9 +227,9 @@ class ExplorerModel:
             strongest = np.argpartition(strength, MAX_EVIDENCE)[:MAX_EVIDENCE]
             m, strength = m.iloc[np.sort(strongest)], strength[np.sort(strongest)]
         order = np.lexsort((m["start"].to_numpy(), strength))
-        top = m.iloc[order].reset_index(drop=True)
-        keys = list(zip(top["doc_id"], top["sentence"], strict=True))
-        return top.assign(sentence_text=self.sentence_text.reindex(keys).to_numpy())
+        top = m.iloc[order]
+        text = self.mention_text[top.index.to_numpy()]
+        return top.reset_index(drop=True).assign(sentence_text=text)
 
     def _mentions(self, selection: Selection, docs: np.ndarray) -> pd.DataFrame:
         m = self.mentions

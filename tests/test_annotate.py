@@ -130,3 +130,19 @@ def test_a_ten_thousand_word_article_renders_in_under_a_second(
     elapsed = time.perf_counter() - started
     assert len(_ids(markup, "mention")) == len(result.mentions) > 1000
     assert elapsed < LONG_ARTICLE_SECONDS, f"{elapsed:.2f} s"
+
+
+def test_headline_mentions_are_marked_in_the_headline(
+    seed_result: analysis.Analysis, seed_doc: analysis.Document
+) -> None:
+    if "in_headline" not in seed_result.mentions.columns:
+        pytest.skip("this version of the pipeline does not read headlines")
+    markup = annotate(seed_result, seed_doc.id, document=seed_doc).html
+    headline = markup.split('<p class="headline">')[1].split("</p>")[0]
+    flagged = seed_result.mentions[seed_result.mentions["in_headline"]]
+    assert _ids(headline, "mention") == set(flagged["mention"]) != set()
+    body = markup.split('<div class="annotated-body">')[1]
+    assert not _ids(body, "mention") & set(flagged["mention"])
+    # The explorer's evidence for a headline mention opens the article with its headline marked.
+    focused = annotate(seed_result, seed_doc.id, focus=-1, context=0).html
+    assert '<p class="headline focus">' in focused
