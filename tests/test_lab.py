@@ -90,6 +90,7 @@ def test_notebooks_run_top_to_bottom_from_their_folder(
     # JupyterLab starts a notebook's kernel in the notebook's folder and runs it with its
     # default parameters: run each the same way (no parameter injected), in parallel.
     monkeypatch.chdir(NOTEBOOKS)
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the kernels import this checkout's package
     report.skip_slow_imports()
     jobs = [
         report.ReportJob(
