@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from analysis.report.plan import (
     DEFAULT_CORPUS_NOTEBOOK,
     ReportJob,
     ReportOutcome,
+    ReportPlan,
     _unchanged,
     _write_manifest,
     plan_reports,
@@ -116,15 +118,7 @@ def run(args: argparse.Namespace) -> int:
     for failure in plan.failures:
         print(f"failed: {failure}", file=sys.stderr)
     manifest = read_manifest(out)
-    skipped: list[ReportOutcome] = []
-    todo: list[ReportJob] = []
-    for job in plan.jobs:
-        sha = None if args.force else _unchanged(job, out, manifest)
-        if sha is not None:
-            skipped.append(ReportOutcome(job, "skipped", sha256=sha))
-            print(f"unchanged, skipped: {out / job.name}", file=sys.stderr)
-        else:
-            todo.append(job)
+    skipped, todo = _skip_unchanged(plan.jobs, out, manifest, force=args.force)
     workers = args.jobs if args.jobs > 0 else os.cpu_count() or 1
     rendered = render_reports(todo, out, workers=workers, progress=not args.no_progress)
     by_name = {o.job.name: o for o in [*skipped, *rendered]}
@@ -135,6 +129,27 @@ def run(args: argparse.Namespace) -> int:
             entries[o.job.name] = {"fingerprint": o.job.fingerprint, "sha256": o.sha256}
     _write_manifest(out, entries)
     write_index(out, outcomes, plan.failures)
+    return _summarise(out, outcomes, plan)
+
+
+def _skip_unchanged(
+    jobs: Sequence[ReportJob], out: Path, manifest: Mapping[str, Mapping[str, str]], *, force: bool
+) -> tuple[list[ReportOutcome], list[ReportJob]]:
+    """(reports unchanged on disk, reports to render); says which are skipped."""
+    skipped: list[ReportOutcome] = []
+    todo: list[ReportJob] = []
+    for job in jobs:
+        sha = None if force else _unchanged(job, out, manifest)
+        if sha is not None:
+            skipped.append(ReportOutcome(job, "skipped", sha256=sha))
+            print(f"unchanged, skipped: {out / job.name}", file=sys.stderr)
+        else:
+            todo.append(job)
+    return skipped, todo
+
+
+def _summarise(out: Path, outcomes: Sequence[ReportOutcome], plan: ReportPlan) -> int:
+    """Print the counts and every failure; the exit status."""
     failed = [o for o in outcomes if o.status == "failed"]
     counts = {s: sum(o.status == s for o in outcomes) for s in ("rendered", "skipped", "failed")}
     print(

@@ -11,7 +11,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -311,6 +311,39 @@ def _pool_context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+def _render_in_pool(
+    jobs: Sequence[ReportJob],
+    out: str,
+    workers: int,
+    done: Callable[[int, ReportOutcome], None],
+) -> None:
+    """Render ``jobs`` in ``workers`` processes, calling ``done(i, outcome)`` as each ends."""
+    n = len(jobs)
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_pool_context(),
+        initializer=_init_worker,
+        initargs=(out,),
+    )
+    try:
+        # A worker prestarts a kernel only while more jobs remain than workers.
+        futures = {
+            pool.submit(_render_in_worker, job, i + workers < n): i for i, job in enumerate(jobs)
+        }
+        for future in concurrent.futures.as_completed(futures):
+            i = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # a worker that died (killed, out of memory)
+                outcome = ReportOutcome(jobs[i], "failed", _describe_failure(exc))
+            done(i, outcome)
+    except BaseException:
+        # Interrupted: drop the reports not started; files written are whole (atomic).
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
 def render_reports(
     jobs: Sequence[ReportJob], out: str | Path, *, workers: int = 1, progress: bool = True
 ) -> list[ReportOutcome]:
@@ -348,31 +381,7 @@ def render_reports(
             finally:
                 renderer.close()
         else:
-            workers = min(workers, n)
-            pool = concurrent.futures.ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=_pool_context(),
-                initializer=_init_worker,
-                initargs=(out,),
-            )
-            try:
-                # A worker prestarts a kernel only while more jobs remain than workers.
-                futures = {
-                    pool.submit(_render_in_worker, job, i + workers < n): i
-                    for i, job in enumerate(jobs)
-                }
-                for future in concurrent.futures.as_completed(futures):
-                    i = futures[future]
-                    try:
-                        outcome = future.result()
-                    except Exception as exc:  # a worker that died (killed, out of memory)
-                        outcome = ReportOutcome(jobs[i], "failed", _describe_failure(exc))
-                    done(i, outcome)
-            except BaseException:
-                # Interrupted: drop the reports not started; files written are whole (atomic).
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            pool.shutdown(wait=True)
+            _render_in_pool(jobs, out, min(workers, n), done)
     finally:
         bar.close()
     return [outcomes[i] for i in range(n)]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from analysis import __version__
-from analysis.corpus import Document, LoadFailure, read_corpus
+from analysis.corpus import CorpusResult, Document, LoadFailure, read_corpus
 from analysis.errors import InputError
 from analysis.io import atomic_write_text
 
@@ -278,65 +278,78 @@ def plan_reports(
         raise InputError("report", "nothing to render (no article and no corpus notebook)")
     _check_parameters(parameters, notebooks)
     declared = {nb: set(notebook_parameters(nb)) for nb in notebooks}
-    boilerplate = parameters.get("boilerplate")
-    loaded = read_corpus(list(paths), boilerplate=boilerplate)
+
+    def own(nb: str) -> dict[str, Any]:
+        return {k: v for k, v in parameters.items() if k in declared[nb]}
+
+    loaded = read_corpus(list(paths), boilerplate=parameters.get("boilerplate"))
     jobs: list[ReportJob] = []
-    given = [str(p) for p in paths]
     if corpus_notebook is not None and loaded.documents:
         nb = str(corpus_notebook)
-        params = {k: v for k, v in parameters.items() if k in declared[nb]}
-        params = {"input_paths": given, **params}
-        n = len(loaded.documents)
-        inputs = {
-            "documents": [_document_fingerprint(d) for d in loaded.documents],
-            "failures": [str(f) for f in loaded.failures],
-        }
-        jobs.append(
-            ReportJob(
-                name=CORPUS_REPORT_NAME,
-                kind="corpus",
-                notebook=nb,
-                parameters=params,
-                title=f"Corpus report: {n} article{'s' if n != 1 else ''}",
-                details=f"{sum(d.words for d in loaded.documents):,} words from {', '.join(given)}",
-                source=", ".join(given),
-                fingerprint=_fingerprint(nb, params, inputs),
-            )
-        )
+        jobs.append(_corpus_job(nb, [str(p) for p in paths], own(nb), loaded))
     if articles:
         nb = str(article_notebook)
-        local_ids: dict[str, dict[str, str]] = {}
-        used: set[str] = set()
-        for doc in loaded.documents:
-            file, multi = _source_file(doc)
-            doc_id: str | None = None
-            if multi:
-                if file not in local_ids:
-                    local_ids[file] = {
-                        d.path: d.id for d in read_corpus([file], boilerplate=boilerplate).documents
-                    }
-                doc_id = local_ids[file].get(doc.path, doc.id)
-            stem = _safe_name(doc.id)
-            name, n = f"{ARTICLE_PREFIX}{stem}.html", 1
-            while name in used:
-                n += 1
-                name = f"{ARTICLE_PREFIX}{stem}-{n}.html"
-            used.add(name)
-            params = {k: v for k, v in parameters.items() if k in declared[nb]}
-            params = {"input_path": file, "doc_id": doc_id, **params}
-            jobs.append(
-                ReportJob(
-                    name=name,
-                    kind="article",
-                    notebook=nb,
-                    parameters=params,
-                    title=doc.title or doc.id,
-                    details=_details(doc),
-                    source=doc.path,
-                    fingerprint=_fingerprint(nb, params, _document_fingerprint(doc)),
-                )
-            )
+        jobs.extend(_article_jobs(nb, own(nb), loaded, parameters.get("boilerplate")))
     return ReportPlan(tuple(jobs), tuple(loaded.failures))
+
+
+def _corpus_job(
+    nb: str, given: list[str], parameters: dict[str, Any], loaded: CorpusResult
+) -> ReportJob:
+    """The corpus report over every document that loaded."""
+    params = {"input_paths": given, **parameters}
+    n = len(loaded.documents)
+    inputs = {
+        "documents": [_document_fingerprint(d) for d in loaded.documents],
+        "failures": [str(f) for f in loaded.failures],
+    }
+    return ReportJob(
+        name=CORPUS_REPORT_NAME,
+        kind="corpus",
+        notebook=nb,
+        parameters=params,
+        title=f"Corpus report: {n} article{'s' if n != 1 else ''}",
+        details=f"{sum(d.words for d in loaded.documents):,} words from {', '.join(given)}",
+        source=", ".join(given),
+        fingerprint=_fingerprint(nb, params, inputs),
+    )
+
+
+def _article_jobs(
+    nb: str, parameters: dict[str, Any], loaded: CorpusResult, boilerplate: Any
+) -> list[ReportJob]:
+    """One report per document, named uniquely; rows of multi-article files by their own id."""
+    local_ids: dict[str, dict[str, str]] = {}
+    used: set[str] = set()
+    jobs = []
+    for doc in loaded.documents:
+        file, multi = _source_file(doc)
+        doc_id: str | None = None
+        if multi:
+            if file not in local_ids:
+                rows = read_corpus([file], boilerplate=boilerplate).documents
+                local_ids[file] = {d.path: d.id for d in rows}
+            doc_id = local_ids[file].get(doc.path, doc.id)
+        stem = _safe_name(doc.id)
+        name, n = f"{ARTICLE_PREFIX}{stem}.html", 1
+        while name in used:
+            n += 1
+            name = f"{ARTICLE_PREFIX}{stem}-{n}.html"
+        used.add(name)
+        params = {"input_path": file, "doc_id": doc_id, **parameters}
+        jobs.append(
+            ReportJob(
+                name=name,
+                kind="article",
+                notebook=nb,
+                parameters=params,
+                title=doc.title or doc.id,
+                details=_details(doc),
+                source=doc.path,
+                fingerprint=_fingerprint(nb, params, _document_fingerprint(doc)),
+            )
+        )
+    return jobs
 
 
 def read_manifest(out: str | Path) -> dict[str, dict[str, str]]:
