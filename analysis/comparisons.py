@@ -90,7 +90,7 @@ def group_header(result: Any, by: str) -> Html:
         for g in sorted(counts.index)
     )
     missing = sum(g is None for g in labels.values())
-    extra = f"<p>{missing} article(s) without a {esc(one)} are left out.</p>" if missing else ""
+    extra = f"<p>{missing} article(s) with no {esc(one)} are left out.</p>" if missing else ""
     text = f"Grouped by {by}: " + ", ".join(f"{g} ({counts[g]})" for g in sorted(counts.index))
     markup = (
         f"<p>Grouped by <code>{esc(by)}</code> ({esc(many)}, {len(counts)} in this corpus):</p>"

@@ -50,6 +50,7 @@ ARTICLE_SECTIONS = (
     "Themes",
     "Actor co-occurrence",
     "Keyword in context",
+    "The article as analysed",
     "Provenance",
 )
 CORPUS_SECTIONS = (
@@ -57,6 +58,7 @@ CORPUS_SECTIONS = (
     "Articles",
     "Actor mentions and salience",
     "Sentiment toward each actor",
+    "Comparing groups of outlets",
     "Quotations: who is quoted most",
     "Themes",
     "Actor co-occurrence",
