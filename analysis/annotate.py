@@ -55,6 +55,9 @@ LAYER_FOCUS, LAYER_QUOTE, LAYER_SPEAKER, LAYER_CUE, LAYER_MENTION, LAYER_THEME =
 STYLE_SHEET = "annotate.css"
 #: Sentence index of headline rows in the mentions and quotes tables (offsets into the title).
 HEADLINE_SENTENCE = -1
+#: Class of a span's lead note: shown on screen as a small tag (a quotation's speaker and cue),
+#: read by screen readers and printed; tail notes (class ``ann``) are for readers and print only.
+LEAD_CLASS = "tag"
 #: Quotation kinds in words for notes and legends.
 KIND_WORDS = {"direct": "direct quotation", "partial": "partial quotation", "indirect": "reported"}
 
@@ -87,8 +90,8 @@ def _open(span: Span) -> str:
     return f"<{span.tag}{attrs}>"
 
 
-def _note(text: str) -> str:
-    return f'<span class="ann">{html.escape(text)}</span>' if text else ""
+def _note(text: str, css_class: str = "ann") -> str:
+    return f'<span class="{css_class}">{html.escape(text)}</span>' if text else ""
 
 
 def render_spans(text: str, spans: Iterable[Span], start: int = 0, end: int | None = None) -> str:
@@ -124,7 +127,8 @@ def render_spans(text: str, spans: Iterable[Span], start: int = 0, end: int | No
         pos = point
         _close_at(point, end, stack, out)
         while nxt is not None and max(nxt.start, start) == point:
-            out.append(_open(nxt) + (_note(nxt.lead) if nxt.start >= start else ""))
+            lead = _note(nxt.lead, LEAD_CLASS) if nxt.start >= start else ""
+            out.append(_open(nxt) + lead)
             stack.append(nxt)
             nxt = next(pending, None)
     return "".join(out)
@@ -215,7 +219,7 @@ def quote_spans(quotes: pd.DataFrame) -> list[Span]:
                     ("data-quote", str(n)),
                     ("title", about),
                 ),
-                lead=f"[{about}:] ",
+                lead=f"{who}, {cue or kind} ▸ ",
                 tail=f" [end of {kind} {n + 1}]",
             )
         )

@@ -83,7 +83,7 @@ def test_crossing_spans_nest_and_keep_their_ids() -> None:
     ]
     out = render_spans(text, spans)
     assert out == (
-        'a<span data-quote="0"><span class="ann">Q</span>bc<mark data-mention="1">de</mark>'
+        'a<span data-quote="0"><span class="tag">Q</span>bc<mark data-mention="1">de</mark>'
         '<span class="ann">/Q</span></span><mark data-mention="1">fg'
         '<span class="ann">/M</span></mark>h'
     )
