@@ -139,3 +139,15 @@ def test_with_backends_offers_the_same_corpus_scored_otherwise(tmp_path: Path) -
     assert list(explorer.backend.options) == ["textblob", "vader"]
     explorer.backend.value = "vader"
     assert explorer.view is not None and explorer.view.mentions == len(others["vader"].mentions)
+
+
+def test_a_corpus_without_mentions_dates_or_groups_still_explores() -> None:
+    doc = document_from_text(
+        "Weather\n\nIt rained all day in the valley.", doc_id="w", path="w.txt"
+    )
+    result = analysis.analyze(doc, settings=analysis.Settings(sentiment_backend="textblob"))
+    explorer = analysis.explore(result)
+    assert "No mention matches" in explorer.summary.value and explorer.months.disabled
+    explorer.voices.value = ("quoted",)
+    assert "No quotation matches" in explorer.quotes.value
+    assert list(explorer.evidence.options) == []
