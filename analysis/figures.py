@@ -549,39 +549,9 @@ def load_failures(result: Any) -> Html:
 
 
 def salience(result: Any, top: int = TOP_ACTORS) -> pd.DataFrame:
-    """Per actor: mentions, share of mentions, sentences mentioning it, first sentence.
-
-    Returns:
-        Columns actor, mentions, share, sentences, share_of_sentences, first_sentence (the
-        earliest sentence index, over documents), most mentioned first.
-    """
-    m = result.mentions.astype({"actor": str})
-    n_sent = max(len(result.sentences), 1)
-    if m.empty:
-        return pd.DataFrame(
-            columns=[
-                "actor",
-                "mentions",
-                "share",
-                "sentences",
-                "share_of_sentences",
-                "first_sentence",
-            ]
-        )
-    g = m.groupby("actor")
-    df = pd.DataFrame(
-        {
-            "mentions": g.size(),
-            "sentences": g.apply(lambda x: len(set(zip(x["doc_id"], x["sentence"], strict=True)))),
-            "first_sentence": g["sentence"].min(),
-        }
-    ).reset_index()
-    df["share"] = df["mentions"] / df["mentions"].sum()
-    df["share_of_sentences"] = df["sentences"] / n_sent
-    df = df.sort_values(["mentions", "actor"], ascending=[False, True], kind="stable").head(top)
-    return df[
-        ["actor", "mentions", "share", "sentences", "share_of_sentences", "first_sentence"]
-    ].reset_index(drop=True)
+    """The most mentioned actors' salience (:meth:`analysis.Analysis.salience`)."""
+    table: pd.DataFrame = result.salience(top)
+    return table
 
 
 def mentions_chart(sal: pd.DataFrame, *, title: str = "Actor mentions") -> Figure:

@@ -619,6 +619,36 @@ class Analysis:
             kind="stable",
         ).reset_index(drop=True)
 
+    def salience(self, top: int | None = None) -> pd.DataFrame:
+        """Per actor: mentions, share of mentions, sentences mentioning it, first sentence.
+
+        Args:
+            top: Keep the most mentioned actors only (None: all).
+
+        Returns:
+            Columns actor, mentions, share, sentences, share_of_sentences, first_sentence (the
+            earliest sentence index, over documents), most mentioned first.
+        """
+        columns = ["actor", "mentions", "share", "sentences", "share_of_sentences"]
+        columns.append("first_sentence")
+        m = self.mentions.astype({"actor": str})
+        if m.empty:
+            return pd.DataFrame(columns=columns)
+        g = m.groupby("actor")
+        df = pd.DataFrame(
+            {
+                "mentions": g.size(),
+                "sentences": g.apply(
+                    lambda x: len(set(zip(x["doc_id"], x["sentence"], strict=True)))
+                ),
+                "first_sentence": g["sentence"].min(),
+            }
+        ).reset_index()
+        df["share"] = df["mentions"] / df["mentions"].sum()
+        df["share_of_sentences"] = df["sentences"] / max(len(self.sentences), 1)
+        df = df.sort_values(["mentions", "actor"], ascending=[False, True], kind="stable")
+        return df.head(top if top is not None else len(df))[columns].reset_index(drop=True)
+
     def show(self, doc_id: str | None = None, **options: Any) -> Any:
         """The article as the analysis read it (:func:`analysis.annotate`), for a notebook cell.
 

@@ -369,6 +369,7 @@ def test_a_missing_capability_says_so_instead_of_faking_data(
         failures=[],
         provenance={},
         cooccurrence=seed_result.cooccurrence,
+        salience=seed_result.salience,
     )
     for section in (
         figures.sentiment_section(bare),
