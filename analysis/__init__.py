@@ -1,6 +1,7 @@
 """Discourse analysis of Pakistan–Russia–US relations: actors, sentiment, quotations, themes.
 
-Public entry points: :func:`load_corpus`, :func:`analyze` and the capability modules
+Public entry points: :func:`load_corpus`, :func:`analyze`, :func:`annotate` (the article as
+analysed) and the capability modules
 ``segment``, ``actors``, ``sentiment``, ``quotes`` and ``themes``.
 """
 
@@ -9,7 +10,9 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from analysis import actors, corpus, segment
+from analysis.annotate import annotate
 from analysis.corpus import Document, load_corpus
+from analysis.explore import explore
 from analysis.pipeline import Analysis, Settings, analyze
 
 __all__ = [
@@ -19,7 +22,9 @@ __all__ = [
     "__version__",
     "actors",
     "analyze",
+    "annotate",
     "corpus",
+    "explore",
     "load_corpus",
     "segment",
 ]

@@ -549,39 +549,9 @@ def load_failures(result: Any) -> Html:
 
 
 def salience(result: Any, top: int = TOP_ACTORS) -> pd.DataFrame:
-    """Per actor: mentions, share of mentions, sentences mentioning it, first sentence.
-
-    Returns:
-        Columns actor, mentions, share, sentences, share_of_sentences, first_sentence (the
-        earliest sentence index, over documents), most mentioned first.
-    """
-    m = result.mentions.astype({"actor": str})
-    n_sent = max(len(result.sentences), 1)
-    if m.empty:
-        return pd.DataFrame(
-            columns=[
-                "actor",
-                "mentions",
-                "share",
-                "sentences",
-                "share_of_sentences",
-                "first_sentence",
-            ]
-        )
-    g = m.groupby("actor")
-    df = pd.DataFrame(
-        {
-            "mentions": g.size(),
-            "sentences": g.apply(lambda x: len(set(zip(x["doc_id"], x["sentence"], strict=True)))),
-            "first_sentence": g["sentence"].min(),
-        }
-    ).reset_index()
-    df["share"] = df["mentions"] / df["mentions"].sum()
-    df["share_of_sentences"] = df["sentences"] / n_sent
-    df = df.sort_values(["mentions", "actor"], ascending=[False, True], kind="stable").head(top)
-    return df[
-        ["actor", "mentions", "share", "sentences", "share_of_sentences", "first_sentence"]
-    ].reset_index(drop=True)
+    """The most mentioned actors' salience (:meth:`analysis.Analysis.salience`)."""
+    table: pd.DataFrame = result.salience(top)
+    return table
 
 
 def mentions_chart(sal: pd.DataFrame, *, title: str = "Actor mentions") -> Figure:
@@ -1128,29 +1098,20 @@ def themes_section(result: Any, top_actors: int = TOP_ACTORS, top_themes: int = 
     return concat(*parts)
 
 
-def _period(date: Any) -> str | None:
-    """The month of an ISO date (``2018-08-10`` → ``2018-08``), or its year alone."""
-    if not isinstance(date, str) or len(date) < 4 or not date[:4].isdigit():
-        return None
-    return date[:7] if len(date) >= 7 else date[:4]
-
-
 def theme_trends_section(result: Any, top_themes: int = 6) -> Html:
     """Theme rates per month of publication, when the articles give at least two months."""
     if not has_themes(result):
         return _missing("Theme trends", "analysis.themes")
-    docs = result.documents
-    periods = {d: _period(x) for d, x in zip(docs["doc_id"], docs["date"], strict=True)}
+    periods = result.groups("date")
     known = sorted({p for p in periods.values() if p is not None})
     if len(known) < 2:
         return note(
             f"Theme trends need articles from at least two months; this corpus has "
             f"{len(known)} dated month(s)."
         )
-    rates = result.theme_rates(level="document")
-    rates = rates.assign(period=[periods.get(d) for d in rates["doc_id"]]).dropna(subset=["period"])
-    grouped = rates.groupby(["period", "theme"], as_index=False)[["hits", "words"]].sum()
-    grouped["rate"] = grouped["hits"] * 1000 / grouped["words"].where(grouped["words"] > 0)
+    grouped = result.theme_rates_by("date").rename(
+        columns={"group": "period", "rate_per_1000_words": "rate"}
+    )
     totals = grouped.groupby("theme")["hits"].sum().sort_values(ascending=False, kind="stable")
     themes = [t for t in totals.index if totals[t] > 0][:top_themes]
 
@@ -1282,14 +1243,7 @@ def keyness_section(result: Any, by: str = "source", top: int = KEYNESS_TERMS) -
     """
     if not callable(getattr(result, "keyness", None)):
         return _missing("Keyness", "Analysis.keyness")
-    docs = result.documents
-    if by == "date":
-        values = {d: _period(x) for d, x in zip(docs["doc_id"], docs["date"], strict=True)}
-    else:
-        values = {
-            d: (x if isinstance(x, str) and x else None)
-            for d, x in zip(docs["doc_id"], docs[by], strict=True)
-        }
+    values = result.groups(by)
     groups = sorted({v for v in values.values() if v is not None})
     label = {"source": "outlets", "date": "dated months", "doc_id": "articles"}.get(by, by)
     if len(groups) < 2:
@@ -1335,31 +1289,18 @@ def keyness_section(result: Any, by: str = "source", top: int = KEYNESS_TERMS) -
 
 
 def sentiment_by_section(result: Any, by: str = "doc_id", top: int = 8) -> Html:
-    """Mean polarity toward each actor per document, outlet (``source``) or month (``date``)."""
+    """Mean polarity toward each actor per document, outlet (``source``), month (``date``) or
+    any column of the documents table, drawn from :meth:`analysis.Analysis.sentiment_by`."""
     if not has_sentiment(result):
         return _missing("Sentiment by " + by, "analysis.sentiment")
-    docs = result.documents
-    if by == "date":
-        groups = {d: _period(x) for d, x in zip(docs["doc_id"], docs["date"], strict=True)}
-    elif by == "doc_id":
-        groups = {d: str(d) for d in docs["doc_id"]}
-    else:
-        groups = {
-            d: (x if isinstance(x, str) and x else None)
-            for d, x in zip(docs["doc_id"], docs[by], strict=True)
-        }
-    names = sorted({g for g in groups.values() if g is not None})
+    names = sorted({g for g in result.groups(by).values() if g is not None})
     if len(names) < 2:
         label = {"doc_id": "documents", "source": "outlets", "date": "dated months"}.get(by, by)
         return note(
             f"Comparing sentiment across {label} needs at least two; this corpus has {len(names)}."
         )
-    from analysis.sentiment import actor_summary
-
     order = _actor_order(result, top)
-    m = result.mentions[result.mentions["actor"].astype(str).isin(order)].astype({"actor": str})
-    m = m.assign(group=[groups.get(d) for d in m["doc_id"]]).dropna(subset=["group"])
-    summary = actor_summary(m, by=("group", "actor"))
+    summary = result.sentiment_by(by, actors=order)
     matrix = summary.pivot_table(
         index="actor", columns="group", values="mean_polarity", aggfunc="first"
     ).reindex(index=order, columns=names)

@@ -13,7 +13,7 @@ import functools
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -638,6 +638,53 @@ class Analysis:
             kind="stable",
         ).reset_index(drop=True)
 
+    def salience(self, top: int | None = None) -> pd.DataFrame:
+        """Per actor: mentions, share of mentions, sentences mentioning it, first sentence.
+
+        Args:
+            top: Keep the most mentioned actors only (None: all).
+
+        Returns:
+            Columns actor, mentions, share, sentences, share_of_sentences, first_sentence (the
+            earliest sentence index, over documents), most mentioned first.
+        """
+        columns = ["actor", "mentions", "share", "sentences", "share_of_sentences"]
+        columns.append("first_sentence")
+        m = self.mentions.astype({"actor": str})
+        if m.empty:
+            return pd.DataFrame(columns=columns)
+        g = m.groupby("actor")
+        df = pd.DataFrame(
+            {
+                "mentions": g.size(),
+                "sentences": g.apply(
+                    lambda x: len(set(zip(x["doc_id"], x["sentence"], strict=True)))
+                ),
+                "first_sentence": g["sentence"].min(),
+            }
+        ).reset_index()
+        df["share"] = df["mentions"] / df["mentions"].sum()
+        df["share_of_sentences"] = df["sentences"] / max(len(self.sentences), 1)
+        df = df.sort_values(["mentions", "actor"], ascending=[False, True], kind="stable")
+        return df.head(top if top is not None else len(df))[columns].reset_index(drop=True)
+
+    def show(self, doc_id: str | None = None, **options: Any) -> Any:
+        """The article as the analysis read it (:func:`analysis.annotate`), for a notebook cell.
+
+        Args:
+            doc_id: The document (None: the first one).
+            **options: Passed to :func:`analysis.annotate.annotate` (``document``, ``focus``,
+                ``context``, ``legend``).
+
+        Returns:
+            A display object: every mention, quotation and theme hit of the document marked.
+        """
+        from analysis.annotate import annotate
+
+        if doc_id is None:
+            doc_id = str(self.documents["doc_id"].iloc[0])
+        return annotate(self, doc_id, **options)
+
     def theme_rates(self, level: str | None = "document") -> pd.DataFrame:
         """Theme frequencies: count, rate per 1,000 words and share of sentences.
 
@@ -669,6 +716,82 @@ class Analysis:
         return theme_mod.kwic(
             self.sentences, term_or_theme, lexicon=self.settings.theme_lexicon_obj(), width=width
         )
+
+    def group_column(self, name: str | None = None) -> str:
+        """The documents column that comparisons group by (:mod:`analysis.groups`).
+
+        Args:
+            name: A column of the documents table (None: ``country`` when some document has
+                one, else ``source``).
+
+        Raises:
+            InputError: ``name`` is not a column (the message lists the columns there are).
+        """
+        from analysis import groups
+
+        return groups.group_column(self.documents, name)
+
+    def groups(self, by: str | None = None) -> dict[str, str | None]:
+        """Each document's group: its value in column ``by`` (``date``: its month)."""
+        from analysis import groups
+
+        return groups.group_labels(self.documents, self.group_column(by))
+
+    def sentiment_by(
+        self,
+        by: str | None = None,
+        *,
+        actors: Sequence[str] | None = None,
+        by_voice: bool = False,
+        **options: Any,
+    ) -> pd.DataFrame:
+        """Sentiment toward each actor per group of documents (outlet country, outlet, month).
+
+        Args:
+            by: The documents column to group by (None: :meth:`group_column`'s default).
+            actors: Only these actors (None: all).
+            by_voice: Separate the author's voice from quoted and reported voices.
+            **options: Passed to :func:`analysis.sentiment.actor_summary`.
+
+        Returns:
+            :meth:`actor_summary`'s columns with ``group`` first: mentions, mean polarity with
+            its bootstrap 95% interval, counts per label and evidence, per group and actor.
+        """
+        from analysis import groups
+
+        m = self.mentions_with_sentences().astype({"actor": str, "voice": str})
+        if actors is not None:
+            m = m[m["actor"].isin(list(actors))]
+        m = groups.with_groups(m, self.documents, self.group_column(by))
+        keys = (groups.GROUP, "voice", "actor") if by_voice else (groups.GROUP, "actor")
+        out = sentiment.actor_summary(m, by=keys, **options)
+        return out.sort_values(
+            [*keys[:-1], "mentions", "actor"],
+            ascending=[True] * (len(keys) - 1) + [False, True],
+            kind="stable",
+        ).reset_index(drop=True)
+
+    def speakers_by(self, by: str | None = None) -> pd.DataFrame:
+        """Who each group of documents quotes: :meth:`speakers` per group (``group`` column)."""
+        from analysis import groups
+
+        q = groups.with_groups(self.quotes, self.documents, self.group_column(by))
+        pooled = replace(self, quotes=q.assign(doc_id=q[groups.GROUP]).drop(columns=groups.GROUP))
+        return pooled.speakers(by_document=True).rename(columns={"doc_id": groups.GROUP})
+
+    def theme_rates_by(self, by: str | None = None) -> pd.DataFrame:
+        """Theme rates per group of documents: :meth:`theme_rates` pooled by ``group``."""
+        from analysis import groups
+
+        docs = groups.assign_groups(self.documents, self.documents, self.group_column(by))
+        rates = theme_mod.theme_rates(
+            self.themes,
+            docs,
+            self.sentences,
+            by=groups.GROUP,
+            lexicon=self.settings.theme_lexicon_obj(),
+        )
+        return rates.dropna(subset=[groups.GROUP]).reset_index(drop=True)
 
     def keyness(
         self, column: str, group_a: Any, group_b: Any = None, **options: Any

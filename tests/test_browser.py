@@ -50,6 +50,7 @@ ARTICLE_SECTIONS = (
     "Themes",
     "Actor co-occurrence",
     "Keyword in context",
+    "The article as analysed",
     "Provenance",
 )
 CORPUS_SECTIONS = (
@@ -57,6 +58,7 @@ CORPUS_SECTIONS = (
     "Articles",
     "Actor mentions and salience",
     "Sentiment toward each actor",
+    "Comparing groups of outlets",
     "Quotations: who is quoted most",
     "Themes",
     "Actor co-occurrence",
@@ -340,3 +342,8 @@ def test_markup_in_an_article_shows_as_text(
     assert "<script>alert(1)</script> is what we" in state["text"]  # keyword in context
     assert "<img src=x onerror=alert(2)> The United States" in state["text"]
     assert state["scripts"] == 0
+    # The article as analysed: the markup shows as text there too, with each mention's note.
+    assert "The article as analysed" in state["headings"]
+    annotated = state["text"][state["text"].index("The article as analysed") :]
+    assert "<script>alert(1)</script> is what we reject" in annotated
+    assert "[Russia:" in annotated and "voice]" in annotated

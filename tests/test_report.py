@@ -17,6 +17,7 @@ import analysis
 from analysis import figures, report
 from analysis.cli import main
 from analysis.errors import InputError
+from analysis.report import cli as report_cli
 
 report.skip_slow_imports()  # before nbformat is imported: see analysis.report
 import nbformat  # noqa: E402
@@ -141,7 +142,7 @@ def test_provenance_footer_records_every_parameter(name: str) -> None:
     ],
 )
 def test_parameter_values(case: str, text: str, expected: Any) -> None:
-    assert report._parse_value(text) == expected, case
+    assert report_cli.parse_value(text) == expected, case
 
 
 def test_unknown_parameter_is_an_error(
@@ -368,6 +369,7 @@ def test_a_missing_capability_says_so_instead_of_faking_data(
         failures=[],
         provenance={},
         cooccurrence=seed_result.cooccurrence,
+        salience=seed_result.salience,
     )
     for section in (
         figures.sentiment_section(bare),
@@ -524,3 +526,45 @@ def test_article_text_is_escaped_in_the_real_report(
         "Provenance",
     ):
         assert re.search(rf"<h2[^>]*>{heading}<", page), heading
+
+
+# --- Notebooks run from anywhere ---------------------------------------------------------------
+
+
+def test_default_paths_resolve_against_the_project_root_from_any_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(ROOT)
+    assert report.resolve_input("seeds/") == "seeds/"  # as given where it exists: same bytes
+    monkeypatch.chdir(NOTEBOOKS)
+    assert report.project_root() == ROOT
+    assert Path(report.resolve_input("seeds/")) == ROOT / "seeds"
+    assert report.load_article(f"seeds/{SEED_ID}.txt").id == SEED_ID
+    assert report.corpus_inputs(["seeds/"]) == [str(ROOT / "seeds")]
+    settings = report.make_settings(boilerplate="analysis/data/boilerplate.yaml")
+    assert settings.boilerplate == str(ROOT / "analysis/data/boilerplate.yaml")
+
+
+@pytest.mark.parametrize(
+    ("case", "make", "reason"),
+    [
+        ("missing", lambda p: p / "nowhere", "no such file or folder"),
+        ("empty folder", lambda p: p, "no article in it"),
+        ("binary file", lambda p: p / "x.txt", "binary data"),
+    ],
+)
+def test_an_unreadable_corpus_stops_with_one_line_naming_the_path(
+    tmp_path: Path, case: str, make: Any, reason: str
+) -> None:
+    (tmp_path / "x.txt").write_bytes(b"\x00\x01\x02\x03")
+    if case == "empty folder":
+        (tmp_path / "x.txt").unlink()
+    path = str(make(tmp_path))
+    with pytest.raises(report.NotebookStop) as info:
+        report.corpus_inputs([path])
+    message = str(info.value)
+    assert message.startswith(path) and reason in message and "\n" not in message
+    # Jupyter shows the message alone, not the package's call stack.
+    assert info.value._render_traceback_() == [f"NotebookStop: {message}"]
+    with pytest.raises(report.NotebookStop, match="no such file"):
+        report.load_article(tmp_path / "nowhere.txt")
