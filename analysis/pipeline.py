@@ -274,7 +274,13 @@ def _quote_rows(
     """Rows of the quotes table for one part, and the quotation records (for voices)."""
     verbs = settings.speech_verbs_obj()
     found = quotes.extract_quotes(
-        part.text, verbs=verbs, sentences_of_text=list(part.sentences) or None
+        part.text,
+        verbs=verbs,
+        sentences_of_text=list(part.sentences) or None,
+        lexicon=settings.actor_lexicon_obj(),
+        mentions=mentions,
+        home=_home_actor(doc, settings),
+        headline=part.in_headline,
     )
     if part.in_headline:
         found = [q for q in found if q.kind in HEADLINE_QUOTE_KINDS]
@@ -302,6 +308,18 @@ def _quote_rows(
              q.inherited, nested, round(polarity, POLARITY_DECIMALS), label, part.in_headline)
         )  # fmt: skip
     return rows, found
+
+
+def _home_actor(doc: Document, settings: Settings) -> str | None:
+    """The actor a document is reported from: its dateline's place ("ISLAMABAD (AP)"), else its
+    outlet's country from the metadata, when the actor lexicon knows it (for the quotations
+    of official bodies the text names without a state)."""
+    lexicon = settings.actor_lexicon_obj()
+    for text in (doc.dateline, dict(doc.metadata).get("country")):
+        found = find_mentions(text, lexicon) if text else []
+        if found and not found[0].compound:
+            return found[0].actor
+    return None
 
 
 def _mention_rows(
@@ -482,7 +500,8 @@ class Analysis:
         quotes: One row per quotation or reported speech: kind, speaker (resolved), speaker as
             written, description, speaker's actor, cue, content, offsets, actors mentioned in
             the content, content polarity; ``nested`` marks a partial quotation inside a
-            reported clause (count voices without those rows).
+            reported clause (count voices without those rows); ``in_headline`` marks a
+            quotation in the title (its offsets index ``Document.title``, its sentence is -1).
         themes: One row per theme hit (theme, lexicon term, surface, offsets, sentence).
         failures: Files or rows that could not be loaded or analysed.
         settings: The settings used.

@@ -238,7 +238,7 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None, str | None, str | N
     (
         "organisation speaker and modifier before that",
         "The Pentagon said in a statement on Tuesday that the program would end.",
-        [("indirect", "the program would end.", "The Pentagon", "The Pentagon", "said")],
+        [("indirect", "the program would end.", "The Pentagon", "Pentagon", "said")],
     ),
     (
         "belief adjective",
@@ -248,7 +248,7 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None, str | None, str | N
                 "indirect",
                 "such a move would backfire.",
                 "Some analysts",
-                "Some analysts",
+                "analysts",
                 "apprehensive",
             )
         ],
