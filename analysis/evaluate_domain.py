@@ -280,16 +280,12 @@ def _gold_attributions(golds: Sequence[dict[str, Any]], subset: str) -> list[int
 
 
 def _pred_attributions(rows: pd.DataFrame, subset: str) -> list[int]:
+    """Indices of the predicted quotes scored in a subset: the quotes table's ``nested`` marks a
+    partial quotation inside a reported clause of the same text (body or headline)."""
     kinds = list(rows["kind"])
     if subset == "direct":
         return [i for i, k in enumerate(kinds) if k in ("direct", "partial")]
-    spans = list(zip(rows["start"], rows["end"], strict=True))
-    indirect = [spans[i] for i, k in enumerate(kinds) if k == "indirect"]
-    return [
-        i
-        for i, k in enumerate(kinds)
-        if not (k == "partial" and any(s <= spans[i][0] and spans[i][1] <= e for s, e in indirect))
-    ]
+    return [i for i, nested in enumerate(rows["nested"]) if not nested]
 
 
 def _names(text: object) -> str:
