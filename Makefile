@@ -42,7 +42,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP) ## print speed and memory figures
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py --backend learned
 
 lab: $(STAMP) ## open the notebooks in JupyterLab with the project's environment
 	$(BIN)/jupyter lab notebooks/ $$( [ "$$(id -u)" = 0 ] && echo --allow-root )

@@ -100,7 +100,8 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--backend",
         default=DEFAULT_BACKEND,
-        help="sentiment backend: textblob, vader, learned (default: %(default)s)",
+        help="sentiment backend: transformer, learned (fast), textblob or vader "
+        "(default: %(default)s)",
     )
     p.add_argument("--speech-verbs", help="speech-verb YAML extending (or replacing) the default")
     p.add_argument("--boilerplate", help="boilerplate rules YAML extending the default")

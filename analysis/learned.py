@@ -67,6 +67,7 @@ __all__ = [
     "save_model",
     "score",
     "score_batch",
+    "signed_probability",
 ]
 
 #: Version of the model file layout; a file written with another version is refused.
@@ -995,14 +996,19 @@ def _fast_decision(
 
 def _sentence_ranges(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """The sentence (character range of ``text``) to read each span in."""
-    from analysis.segment import sentences
+    from analysis.segment import MAX_SENTENCE_WORDS, sentences
 
     if len(spans) == 0:
         return []
     stripped = text.strip()
-    if "\n" not in text and not _SENTENCE_END.search(stripped[:-1]):
-        # one line with no sentence end before its last character: one sentence (the same
-        # result as segment.sentences, without running Punkt)
+    if (
+        "\n" not in text
+        and stripped.count(" ") < MAX_SENTENCE_WORDS
+        and not _SENTENCE_END.search(stripped[:-1])
+    ):
+        # one short line with no sentence end before its last character: one sentence (the
+        # same result as segment.sentences, without running Punkt; a longer line is cut into
+        # pieces there)
         lo = len(text) - len(text.lstrip())
         sents = [(lo, lo + len(stripped))] if stripped else []
     else:
@@ -1121,7 +1127,7 @@ def _decide(
 def predict(
     model: LinearModel, features: Sequence[TargetFeatures]
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
-    """Polarity (P(positive) − P(negative)) and label index of each target.
+    """Polarity and label index of each target (:func:`signed_probability`).
 
     Args:
         model: A loaded model.
@@ -1136,11 +1142,28 @@ def predict(
 def _probabilities(
     model: LinearModel, z: npt.NDArray[np.float64]
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    return signed_probability(z + model.class_offsets)
+
+
+def signed_probability(
+    z: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Label and polarity of each row of class scores (:data:`LABELS` order), one definition.
+
+    The label is the most probable class of ``softmax(z)``; the polarity is that class's
+    probability signed by it: ``+P(positive)``, ``-P(negative)``, or 0 when neutral wins. So the
+    label is always the sign class of the polarity, and a polar label has ``|polarity| > 1/3``
+    (never shown as 0.00).
+
+    Returns:
+        ``(polarity, labels)``; labels index :data:`LABELS`.
+    """
     p = np.exp(z - z.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
-    polarity = np.clip(p[:, 2] - p[:, 0], -1.0, 1.0)
-    labels: npt.NDArray[np.int64] = (z + model.class_offsets).argmax(axis=1)
-    return polarity, labels
+    labels: npt.NDArray[np.int64] = p.argmax(axis=1)
+    sign = labels - 1  # negative -1, neutral 0, positive +1
+    polarity = sign * p[np.arange(len(labels)), labels]
+    return polarity.astype(np.float64), labels
 
 
 def score_batch(
@@ -1188,8 +1211,9 @@ def score(
         model: A model, a model file, or None for the packaged model.
 
     Returns:
-        Per span: ``(polarity, label, scope_start, scope_end)``: polarity in [-1, 1] is
-        P(positive) − P(negative); label in :data:`LABELS`; the scope is the target's clause.
+        Per span: ``(polarity, label, scope_start, scope_end)``: the label is the most
+        probable class and the polarity its probability signed by it (0 when neutral: see
+        :func:`signed_probability`); the scope is the target's clause.
 
     Raises:
         ModelError: The model file is missing, corrupted or from another version.

@@ -25,7 +25,15 @@ domain lexicon for international relations (``analysis/data/sentiment_lexicon.ts
   the cue before the next few known words ("not a reliable partner").
 * ``"vader"``: vaderSentiment (Hutto & Gilbert 2014), whose ``lexicon`` dict (a copy) is extended
   the same way (domain polarity times :data:`VADER_SCALE`); its own negation handling applies.
-* ``"learned"``: the linear model of :mod:`analysis.learned`, imported only when asked for.
+* ``"learned"``: the linear model of :mod:`analysis.learned`, imported only when asked for (the
+  fast option).
+* ``"transformer"``: fine-tuned MiniLM served by ONNX Runtime without torch
+  (:mod:`analysis.transformer`), the default of the pipeline and the reports.
+
+One definition of polarity and label for every backend (:func:`label_for`): the label is the
+polarity's sign class outside the backend's neutral band, which always covers
+±:data:`MIN_NEUTRAL_BAND`. The model backends give as polarity the probability of their most
+probable class, signed by it (0 when neutral wins), so their label is that class.
 
 Further backends can be added with :func:`register_backend`. Accuracy on NewsMTSC is measured by
 ``python -m analysis evaluate sentiment`` (:mod:`analysis.evaluate_sentiment`).
@@ -590,12 +598,20 @@ Backend = Callable[
 ]
 
 
+#: Every backend's neutral band holds at least this much either side of zero: a polarity that a
+#: report shows as 0.00 (two decimals) is never labelled polar.
+MIN_NEUTRAL_BAND = 0.005
+
+
 def label_for(polarity: float, negative_threshold: float, positive_threshold: float) -> str:
-    """The label of a polarity: "positive" above ``positive_threshold``, "negative" below
-    ``negative_threshold``, else "neutral"."""
-    if polarity > positive_threshold:
+    """The label of a polarity, the one definition for every backend: its sign class outside
+    the neutral band. "positive" above ``positive_threshold``, "negative" below
+    ``negative_threshold``, else "neutral"; the band always covers ±:data:`MIN_NEUTRAL_BAND`.
+    (The model backends' polarity is the winning class's signed probability, |p| > 1/3 or 0,
+    so their labels are the sign classes of their polarities with any band inside ±1/3.)"""
+    if polarity > max(positive_threshold, MIN_NEUTRAL_BAND):
         return "positive"
-    if polarity < negative_threshold:
+    if polarity < min(negative_threshold, -MIN_NEUTRAL_BAND):
         return "negative"
     return "neutral"
 
@@ -807,10 +823,13 @@ def _learned_loader() -> Backend:
 def _transformer_loader() -> Backend:
     try:
         module = importlib.import_module("analysis.transformer")
-        module.require()
-    except ImportError as exc:
+        module.require_runtime()
+        # fail here, with the file and the fix, when a packaged file is missing or corrupted
+        module.score_batch([], model=module.load_model(), encoder=module.load_encoder())
+    except (ImportError, AnalysisError, OSError) as exc:
         raise BackendUnavailableError(
-            f'sentiment backend "transformer" is unavailable: {exc}'
+            f'sentiment backend "transformer" is unavailable: {exc}; '
+            f"use backend 'learned', 'textblob' or 'vader'"
         ) from exc
 
     def backend(

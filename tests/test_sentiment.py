@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -335,7 +336,8 @@ def test_inflections_are_generated() -> None:
     ("polarity", "expected"),
     [
         (-0.5, "negative"),
-        (-1e-9, "negative"),
+        (-0.006, "negative"),
+        (-0.004, "neutral"),  # shown as -0.00: never polar (MIN_NEUTRAL_BAND)
         (0.0, "neutral"),
         (0.025, "neutral"),
         (0.03, "positive"),
@@ -729,3 +731,24 @@ def test_bulk_span_check_agrees_with_the_span_by_span_check(spans: list[object])
     each = outcome(lambda: sentiment._check_each_span(len(text), spans))  # type: ignore[arg-type]
     assert bulk == each
     assert outcome(lambda: sentiment._check_spans(text, iter(spans))) == each  # type: ignore[arg-type]
+
+
+SIGN_TEXT = (
+    "Critics accused Smith of corruption. The senator praised Garcia for her courage. "
+    "Brown will travel to Ohio on Tuesday. Washington abandoned Pakistan while Moscow stood by it. "
+    "Jones and Lee met in Rome, where Lee thanked Jones for his help."
+)
+
+
+@pytest.mark.parametrize("backend", ["textblob", "vader", "learned", "transformer"])
+def test_label_is_the_sign_class_of_the_polarity(backend: str) -> None:
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\b[A-Z][a-z]+\b", SIGN_TEXT)]
+    results = target_sentiment(SIGN_TEXT, spans, backend=backend)
+    assert {r.label for r in results} == {"negative", "neutral", "positive"}
+    for r in results:
+        if r.label == "positive":
+            assert r.polarity > sentiment.MIN_NEUTRAL_BAND
+        elif r.label == "negative":
+            assert r.polarity < -sentiment.MIN_NEUTRAL_BAND
+        elif backend in ("learned", "transformer"):  # signed probability of the winning class
+            assert r.polarity == 0.0

