@@ -569,7 +569,7 @@ def find_mentions(
     """
     lex = lexicon if lexicon is not None else default_lexicon()
     if len(text) > SHORT_TEXT_CHARS or context is not None:
-        return _in_context(text, _find_mentions(text, lex), lex, context)
+        return _in_context(text, _lexicon_matches(text, lex), lex, context)
     # Speaker names and descriptions are looked up again and again: remember short texts.
     found = lex._short.get(text)
     if found is None:
@@ -577,6 +577,23 @@ def find_mentions(
         if len(lex._short) < SHORT_TEXT_CACHE:
             lex._short[text] = found
     return list(found)
+
+
+#: The last long text matched and its lexicon matches (swapped whole, so threads see a
+#: consistent pair): the pipeline reads a body, then its headline with the body as context.
+_last_matches: tuple[str, ActorLexicon, list[Mention]] | None = None
+
+
+def _lexicon_matches(text: str, lex: ActorLexicon) -> list[Mention]:
+    """:func:`_find_mentions`, remembering the last long text (compared by identity)."""
+    global _last_matches
+    last = _last_matches
+    if last is not None and last[0] is text and last[1] is lex:
+        return list(last[2])
+    found = _find_mentions(text, lex)
+    if len(text) > SHORT_TEXT_CHARS:
+        _last_matches = (text, lex, list(found))
+    return found
 
 
 _POSSESSIVE = re.compile(r"['’]s?\s+$")
@@ -684,7 +701,7 @@ def _surname_mentions(
     """Surnames alone after a leader's full name ("Khan" after "Imran Khan")."""
     first_seen: dict[str, tuple[int, str]] = {}
     if context:
-        for m in _find_mentions(context, lex):
+        for m in _lexicon_matches(context, lex):
             if m.alias in lex._surnames:
                 actor, surname = lex._surnames[m.alias]
                 first_seen.setdefault(surname, (0, actor))
