@@ -621,7 +621,7 @@ def _inside_other_name(text: str, start: int, lex: ActorLexicon) -> bool:
     word = _word_before(text, start)
     if word is None or not word[:1].isupper() or word.endswith(("'s", "’s")):
         return False
-    if word.rstrip(".") in lex._titles or word in lex._titles or _title_case_line(text, start):
+    if word.rstrip(".") in lex._titles or _title_case_line(text, start):
         return False
     word_start = len(text[:start].rstrip(" ")) - len(word)
     opens_sentence = word_start == 0 or bool(

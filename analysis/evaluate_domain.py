@@ -85,12 +85,15 @@ class GoldArticle:
 
 @dataclass(frozen=True)
 class Prediction:
-    """A predicted mention, in raw (``.txt``) offsets, with the text it was scored in."""
+    """A predicted mention, in raw (``.txt``) offsets, with the text it was scored in and the
+    polarity and label the pipeline gave it (with the pipeline's backend)."""
 
     actor: str
     raw: Span
     text: str
     span: Span
+    polarity: float
+    label: str
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,16 @@ def _mention_predictions(doc: Document, result: Analysis) -> list[Prediction]:
         raw = _to_raw(doc, start, end, bool(in_head))
         if raw is not None:
             text = (doc.title or "") if in_head else doc.body
-            out.append(Prediction(str(row["actor"]), raw, text, (start, end)))
+            out.append(
+                Prediction(
+                    str(row["actor"]),
+                    raw,
+                    text,
+                    (start, end),
+                    float(row["polarity"]),
+                    str(row["label"]),
+                )
+            )
     return out
 
 
@@ -228,8 +240,13 @@ def _macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
     return 100 * sum(scores) / len(scores)
 
 
-def _score_backend(preds: Sequence[Prediction], backend: str) -> list[tuple[float, str]]:
-    """Polarity and label of every predicted mention, scored on its own text."""
+def _score_backend(
+    preds: Sequence[Prediction], backend: str, pipeline_backend: str
+) -> list[tuple[float, str]]:
+    """Polarity and label of every predicted mention, scored on its own text (the pipeline's
+    own scores for its backend: the same call on the same text and spans)."""
+    if backend == pipeline_backend:
+        return [(p.polarity, p.label) for p in preds]
     by_text: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(preds):
         by_text[p.text].append(i)
@@ -423,7 +440,7 @@ def _score_mentions(
     tally.gold_labels.extend(golds[j]["sentiment"] for _, j in pairs)
     for backend in backends:
         try:
-            scored = _score_backend(preds, backend)
+            scored = _score_backend(preds, backend, backends[0])
         except BackendUnavailableError as exc:
             unavailable = tally.errors["backends unavailable"]
             if not any(line.startswith(f"{backend}:") for line in unavailable):
