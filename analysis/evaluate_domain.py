@@ -447,9 +447,32 @@ def _score_mentions(
                 unavailable.append(f"{backend}: {exc}")
             continue
         tally.pred_labels[backend].extend(scored[i][1] for i, _ in pairs)
+        tally.errors[f"sentiment {backend}"].extend(
+            _sentiment_error(article.name, preds[i], golds[j], scored[i][1])
+            for i, j in pairs
+            if scored[i][1] != golds[j]["sentiment"]
+        )
         agree, compared = _stance(preds, golds, scored)
         tally.stance[backend][0] += agree
         tally.stance[backend][1] += compared
+
+
+def _sentiment_error(name: str, pred: Prediction, gold: dict[str, Any], label: str) -> str:
+    """One line of ``--errors``: the mention, gold and predicted labels, and its context."""
+    start, end = pred.span
+    before = " ".join(pred.text[max(0, start - 70) : start].split())
+    after = " ".join(pred.text[end : end + 50].split())
+    surface = pred.text[start:end]
+    return (
+        f"{name}: {pred.actor} gold {gold['sentiment']} predicted {label}: "
+        f"…{before} [{surface}] {after}…"
+    )
+
+
+def _confusion(gold: Sequence[str], pred: Sequence[str]) -> list[str]:
+    """Rows of a confusion table: gold label, then the count of each predicted label."""
+    counts = Counter(zip(gold, pred, strict=True))
+    return [f"gold {g}: " + ", ".join(f"{p} {counts[(g, p)]}" for p in LABELS) for g in LABELS]
 
 
 def evaluate(
@@ -524,7 +547,14 @@ def _scores(n_articles: int, tally: _Tally, backends: Iterable[str]) -> DomainSc
         speaker_accuracy=100 * c["speaker_right"] / matched if matched else 0.0,
         speaker_actor_accuracy=100 * c["speaker_actor_right"] / matched if matched else 0.0,
         speaker_matched=matched,
-        errors=dict(tally.errors),
+        errors={
+            **{
+                f"sentiment confusion {b}": _confusion(tally.gold_labels, tally.pred_labels[b])
+                for b in backends
+                if len(tally.pred_labels[b]) == len(tally.gold_labels)
+            },
+            **tally.errors,
+        },
     )
 
 

@@ -89,6 +89,10 @@ DOMAIN_TRAIN = "transformer_domain_train.txt"
 #: Times each domain target is seen per epoch: a few hundred targets beside 8,739 NewsMTSC
 #: ones would barely move the model otherwise.
 DOMAIN_REPEAT = 4
+#: Written domain sentences never trained on (model selection and calibration).
+DOMAIN_CALIB = "transformer_domain_calib.txt"
+#: Name of the written domain split among the dev splits.
+DOMAIN_DEV_SPLIT = "domain"
 #: Training steps between progress lines.
 PROGRESS_STEPS = 50
 #: Seed of the adapters' initialisation, the dropout and the order of the training targets.
@@ -173,6 +177,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DOMAIN_REPEAT,
         metavar="N",
         help="times each domain target is seen per epoch (default: %(default)s)",
+    )
+    tf.add_argument(
+        "--domain-dev",
+        default=None,
+        metavar="FILE",
+        help="domain sentences written like --domain but never trained on, scored as a third "
+        f"dev split for model selection (e.g. analysis/data/{DOMAIN_CALIB})",
     )
     tf.add_argument(
         "--init",
@@ -791,6 +802,16 @@ def _run_transformer(
             "repeat": args.domain_repeat,
             "note": "sentences written and annotated for training under DOMAIN_GUIDE.md, on "
             "other events than the domain development set",
+        }
+    if args.domain_dev:
+        # written validation sentences: a third dev split, so model selection sees the domain
+        dev = {**dev, DOMAIN_DEV_SPLIT: load_domain_sentences(args.domain_dev)}
+        recorded["domain_dev"] = {
+            "file": Path(args.domain_dev).name,
+            "sha256": _sha256(Path(args.domain_dev)),
+            "targets": len(dev[DOMAIN_DEV_SPLIT]),
+            "note": "written like the training sentences, never trained on; a dev split for "
+            "model selection beside NewsMTSC's",
         }
     init = None
     if args.init:

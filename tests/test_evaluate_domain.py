@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,23 @@ def test_furniture_left_in_the_body_and_trap_hits_are_counted(folder: Path) -> N
     assert scores.drops_kept == 1 and scores.articles_with_furniture_kept == 1
     assert scores.trap_hits == 1 and scores.mention_precision < 100
     assert any("trap hit 'Russia'" in line for line in scores.errors["mentions wrong"])
+
+
+def test_errors_give_each_backends_confusion_and_every_wrong_label(folder: Path) -> None:
+    scores = evaluate(folder, backends=("learned",))
+    rows = scores.errors["sentiment confusion learned"]
+    assert [row.split(":")[0] for row in rows] == [
+        "gold negative",
+        "gold neutral",
+        "gold positive",
+    ]
+    counts = [int(n) for row in rows for n in re.findall(r"\d+", row)]
+    assert sum(counts) == 5  # every matched gold mention is counted once
+    right = int(re.search(r"positive (\d+)$", rows[2]).group(1))  # type: ignore[union-attr]
+    right += int(re.search(r"neutral (\d+),", rows[1]).group(1))  # type: ignore[union-attr]
+    wrong = scores.errors.get("sentiment learned", [])
+    assert len(wrong) == 5 - right
+    assert all(" gold " in line and "[" in line for line in wrong)
 
 
 def test_missing_folder_is_one_line_and_exit_status_2(
