@@ -132,6 +132,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="train on the first N training targets only (quick checks)",
     )
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
+    domain = parser.add_argument_group("domain sentences (both backends)")
     tf = parser.add_argument_group("transformer backend")
     tf.add_argument("--device", default="cpu", help="torch device: cpu or cuda (default: cpu)")
     tf.add_argument(
@@ -164,21 +165,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         help=f"learning rates to try (default: {' '.join(map(str, TRANSFORMER_LRS))})",
     )
-    tf.add_argument(
+    domain.add_argument(
         "--domain",
         default=None,
         metavar="FILE",
         help="domain training sentences added to the training split "
         f"(e.g. analysis/data/{DOMAIN_TRAIN})",
     )
-    tf.add_argument(
+    domain.add_argument(
         "--domain-repeat",
         type=int,
         default=DOMAIN_REPEAT,
         metavar="N",
         help="times each domain target is seen per epoch (default: %(default)s)",
     )
-    tf.add_argument(
+    domain.add_argument(
         "--domain-dev",
         default=None,
         metavar="FILE",
@@ -756,16 +757,20 @@ def run(args: argparse.Namespace) -> int:
     train = learned.load_newsmtsc(data / TRAIN_SPLIT)
     if args.limit is not None:
         train = train[: max(0, args.limit)]
-    dev = {Path(s).stem: learned.load_newsmtsc(data / s) for s in DEV_SPLITS}
+    dev: dict[str, Sequence[Example]] = {
+        Path(s).stem: learned.load_newsmtsc(data / s) for s in DEV_SPLITS
+    }
     log: Callable[[str], None] = (lambda _line: None) if args.quiet else print
     t0 = time.perf_counter()
-    if args.backend == "transformer":
-        return _run_transformer(args, data, train, dev, log)
-    model = train_learned(train, dev, log=log)
-    model.meta["data"] = {
+    recorded: dict[str, Any] = {
         "splits": {s: _sha256(data / s) for s in (TRAIN_SPLIT, *DEV_SPLITS)},
         "limit": args.limit,
     }
+    train, dev = _with_domain(args, train, dev, recorded)
+    if args.backend == "transformer":
+        return _run_transformer(args, train, dev, recorded, log)
+    model = train_learned(train, dev, log=log)
+    model.meta["data"] = recorded
     out = learned.save_model(model, args.out)
     hp = model.meta["hyperparameters"]
     scores = " ".join(f"{k}={v:.1f}" for k, v in model.meta["dev_macro_f1"].items())
@@ -779,19 +784,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_transformer(
+def _with_domain(
     args: argparse.Namespace,
-    data: Path,
     train: Sequence[Example],
     dev: Mapping[str, Sequence[Example]],
-    log: Callable[[str], None],
-) -> int:
-    from analysis import transformer
-
-    t0 = time.perf_counter()
-    splits = {s: _sha256(data / s) for s in (TRAIN_SPLIT, *DEV_SPLITS)}
-    recorded: dict[str, Any] = {"splits": splits, "limit": args.limit}
+    recorded: dict[str, Any],
+) -> tuple[list[Example], dict[str, Sequence[Example]]]:
+    """The training and dev data with ``--domain`` and ``--domain-dev`` added (and recorded)."""
     train = list(train)
+    dev = dict(dev)
     if args.domain:
         domain = load_domain_sentences(args.domain)
         train += domain * max(1, args.domain_repeat)
@@ -805,7 +806,7 @@ def _run_transformer(
         }
     if args.domain_dev:
         # written validation sentences: a third dev split, so model selection sees the domain
-        dev = {**dev, DOMAIN_DEV_SPLIT: load_domain_sentences(args.domain_dev)}
+        dev[DOMAIN_DEV_SPLIT] = load_domain_sentences(args.domain_dev)
         recorded["domain_dev"] = {
             "file": Path(args.domain_dev).name,
             "sha256": _sha256(Path(args.domain_dev)),
@@ -813,6 +814,19 @@ def _run_transformer(
             "note": "written like the training sentences, never trained on; a dev split for "
             "model selection beside NewsMTSC's",
         }
+    return train, dev
+
+
+def _run_transformer(
+    args: argparse.Namespace,
+    train: Sequence[Example],
+    dev: Mapping[str, Sequence[Example]],
+    recorded: dict[str, Any],
+    log: Callable[[str], None],
+) -> int:
+    from analysis import transformer
+
+    t0 = time.perf_counter()
     init = None
     if args.init:
         init = transformer.load_model(args.init)
