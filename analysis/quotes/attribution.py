@@ -614,20 +614,42 @@ def _reported(doc: Doc, u: _Unit, frames: Sequence[_Frame]) -> list[_Record]:
     out = [_Record("indirect", tuple(parts), fr, None, u.index, u.para)]
     # a later frame joined by a conjunction splits the clause in two
     for fi, fr2 in enumerate(frames):
-        if fi not in afters or fr2.start <= fr.end or len(out) >= MAX_REPORTED_PER_UNIT:
+        # a borrowed speaker lies outside the later frame, before the first one's cue
+        # ("X promised … and said …"), so long as it is the first frame's own speaker
+        fs = fr2.cue_start if fr2.borrowed else fr2.start
+        if fi not in afters or fs <= fr.end or len(out) >= MAX_REPORTED_PER_UNIT:
             continue
         last = out[-1]
         ps, pe = last.parts[-1]
-        if not ps < fr2.start < pe or _MODAL_BEFORE.search(
+        if fr2.borrowed and not _splits_borrowed(text, fr, fr2, ps):
+            continue
+        if not ps < fs < pe or _MODAL_BEFORE.search(
             text, max(ps, fr2.cue_start - 12), fr2.cue_start
         ):
             continue  # "… and only the Prime Minister could say what …": still the clause
-        m = _CONJ_BEFORE.search(text, max(ps, fr2.start - 16), fr2.start)
+        m = _CONJ_BEFORE.search(text, max(ps, fs - 16), fs)
         if m is None:
             continue
         cut = _strip(text, ps, m.start())[1]
         if _words_between(text, ps, cut, MIN_INDIRECT_WORDS) < MIN_INDIRECT_WORDS:
             continue
-        out[-1] = replace(last, parts=(*last.parts[:-1], (ps, cut)))
+        if text[ps:cut].split(None, 1)[0].lower() in _MODIFIER_WORDS:
+            out.pop()  # "… has complained about in public, saying …": no content before
+        else:
+            out[-1] = replace(last, parts=(*last.parts[:-1], (ps, cut)))
         out.append(_Record("indirect", (afters[fi],), fr2, None, u.index, u.para))
     return out
+
+
+def _splits_borrowed(text: str, fr: _Frame, fr2: _Frame, ps: int) -> bool:
+    """Whether a later cue whose speaker is borrowed from the clause's subject starts a
+    statement of its own: its speaker is the first frame's (before that cue), and a comma
+    sets it off ("X criticized the raid, saying …") or the first content is an infinitive
+    without a subject of its own ("X promised to … and said …"). In "X said the movement was
+    committed … and wanted …" the later verb belongs to the reported clause."""
+    if fr2.sp_start is None or fr2.sp_start >= fr.cue_start or fr.cls.name == "evaluation":
+        return False  # "X said Pakistan welcomed … and hoped …": all X's clause
+    if text.startswith("to ", ps):
+        return True
+    m = _CONJ_BEFORE.search(text, max(ps, fr2.cue_start - 16), fr2.cue_start)
+    return m is not None and "," in m.group()
