@@ -28,6 +28,41 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
             ("indirect", "the legislature would settle it by June.", "Ellison"),
         ],
     ),
+    (
+        "a participle cue after a preposition takes the subject of the clause",
+        "Lopez began by saying the budget was “a disaster” for schools.",
+        [("indirect", "the budget was “a disaster” for schools.", "Lopez")],
+    ),
+    (
+        "a participle cue after a subordinator, then a quotation",
+        "Marchers crossed the bridge while chanting, “No justice, no peace.”",
+        [("direct", "No justice, no peace.", "Marchers")],
+    ),
+    (
+        "a pronoun contracted with is before a progressive cue",
+        "Maria Vega spoke first. She’s claiming that the count was “rigged from the start.”",
+        [("indirect", "the count was “rigged from the start.”", "Maria Vega")],
+    ),
+    (
+        "ruled that: a court's finding",
+        "The appeals court ruled that the new district map was unconstitutional.",
+        [("indirect", "the new district map was unconstitutional.", "appeals court")],
+    ),
+    (
+        "proclaimed: a speech verb with a noun-phrase content",
+        "Mayor Ortiz proclaimed a new era of “open government” for the city.",
+        [("indirect", "a new era of “open government” for the city.", "Ortiz")],
+    ),
+    (
+        "rated … as: a characterising verb",
+        "The watchdog rated the claim as “mostly false” in its weekly review.",
+        [("indirect", "the claim as “mostly false” in its weekly review.", "watchdog")],
+    ),
+    (
+        "referenced: a stance verb whose object is the content",
+        "The senator referenced “deep divisions” within the party.",
+        [("indirect", "“deep divisions” within the party.", "senator")],
+    ),
 ]
 
 #: (case, text, a reported content): the clause is reported whole, not split.

@@ -28,9 +28,11 @@ from analysis.quotes.grammar import (
     _NP_PREPS,
     _NP_STOP,
     _OPINION_CLASS,
+    _PARTICIPLE_PREPS,
     _POSSESSIVES,
     _POSSESSOR_BEFORE,
     _PROGRESSIVE,
+    _PRONOUN_CONTRACTIONS,
     _SUBJECT_PRONOUNS,
     _TRAILING_TEXT,
 )
@@ -342,6 +344,12 @@ def _participle_frame(
     if text[j] == ",":
         return _participle_subject(doc, u, fr, lo, earlier)
     toks = _tokens(text, max(lo, fr.cue_start - SPEAKER_WINDOW), fr.cue_start)
+    prev = toks[-1] if toks else None
+    if prev is not None and prev[2].lower() in _PRONOUN_CONTRACTIONS:
+        end = prev[0] + len(prev[2].replace("’", "'").split("'", 1)[0])
+        return replace(fr, sp_start=prev[0], sp_end=end)  # "He’s claiming that …"
+    if prev is not None and prev[2].lower() in _PARTICIPLE_PREPS and len(toks) > 1:
+        return _participle_subject(doc, u, fr, lo, earlier)  # "… responded by saying …"
     span = np_back(doc, toks, len(toks) - 1)
     if span is None:
         return None
