@@ -110,6 +110,10 @@ def np_back(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
             continue
         if lw in _LEADING_TRIM and lw not in _NP_PREPS:
             break
+        if j != i and j >= 1 and (lw in _NP_PREPS or lw in _ARTICLES) and _past_verb(toks[j - 1]):
+            if lw in _ARTICLES:
+                j -= 1  # "rejected a media request": the phrase starts at the article
+            break  # "appeared at a Senate hearing": the verb ends the phrase
         j -= 1
     lo = j + 1
     while lo <= i and (toks[lo][2].lower() in _LEADING_TRIM or not _is_word(toks[lo])):
@@ -127,6 +131,12 @@ def np_back(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
     if head < lo or not _np_ok(doc, toks[lo : head + 1]):
         return None
     return (lo, i)
+
+
+def _past_verb(tok: _Tok) -> bool:
+    """A lower-case word in -ed: a verb before its object ("rejected a request")."""
+    w = tok[2]
+    return w.endswith("ed") and w.islower() and w not in _NP_STOP
 
 
 def _trim_long_phrase(doc: Doc, toks: Sequence[_Tok], lo: int, i: int) -> int | None:
