@@ -63,6 +63,36 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
         "The senator referenced “deep divisions” within the party.",
         [("indirect", "“deep divisions” within the party.", "senator")],
     ),
+    (
+        "a quotation after a sentence whose cue attributed nothing takes that cue's speaker",
+        "Dana Whitfield, his former partner, called him a genius at logistics. “He could move "
+        "anything anywhere.”",
+        [("direct", "He could move anything anywhere.", "Dana Whitfield")],
+    ),
+    (
+        "a quotation after a colon takes the person who is the sentence's subject",
+        "With turnout lagging, Senator Rosa Alvarez is trying a blunter message: “Vote or lose "
+        "it all.”",
+        [("direct", "Vote or lose it all.", "Rosa Alvarez")],
+    ),
+    (
+        "a coordinated cue takes the clause's first speaker, not one inside its content",
+        "Governor Hale said that his aides believe the plan works but said “the numbers are not "
+        "final.”",
+        [("partial", "the numbers are not final.", "Hale")],
+    ),
+    (
+        "a participle after a message noun speaks for the clause's subject",
+        "Trump unleashed a series of tweets early Friday saying that Clinton had shown bad "
+        "judgment.",
+        [("indirect", "Clinton had shown bad judgment.", "Trump")],
+    ),
+    (
+        "a statement calling: the body that issued it",
+        "The Security Council issued a statement calling the test “a clear violation” of its "
+        "resolutions.",
+        [("indirect", "the test “a clear violation” of its resolutions.", "Security Council")],
+    ),
 ]
 
 #: (case, text, a reported content): the clause is reported whole, not split.

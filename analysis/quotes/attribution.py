@@ -215,6 +215,8 @@ class _Run:
     pending_unit: int = -1
     last_direct: dict[int, _Record] = field(default_factory=dict)  # unit -> direct record
     block_end: int = -1  # end of the last block quotation (a tweet after "… on Twitter:")
+    quiet: _Frame | None = None  # the speaker frame of a unit that attributed nothing
+    quiet_unit: int = -1
 
     def waiting(self, u: _Unit) -> _Frame | None:
         """The colon frame of the unit just before ``u``, if any."""
@@ -260,6 +262,8 @@ def _attribute(doc: Doc, units: Sequence[_Unit]) -> list[_Record]:
         if not unit_records and frames and run.records:
             _bare_frame_after(doc, u, frames[0], run)
         run.pending = None
+        run.quiet = _quiet_frame(frames) if not unit_records else None
+        run.quiet_unit = u.index
         if frames and not unit_records:  # colon frames wait for the next unit's quotation
             fr = frames[-1]
             if fr.sp_start is not None and text[u.start : u.end].rstrip().endswith(":"):
@@ -345,6 +349,10 @@ def _unframed(
             continue
         elif qi == 0 and (subject := _subject_before(doc, units, u, records)) is not None:
             rec = replace(rec, frame=subject)  # "X pressed the case. “…”": its subject speaks
+        elif qi == 0 and (quiet := _quiet_before(doc, units, u, run)) is not None:
+            rec = replace(rec, frame=quiet)  # "X called him a master. “…”": the cue's speaker
+        elif qi == 0 and (subject := _colon_subject(doc, u, q)) is not None:
+            rec = replace(rec, frame=subject)  # "Obama has a new message: “…”"
         else:
             src = _inherit(doc, records, u)
             if src is not None:
@@ -399,6 +407,47 @@ def _subject_before(
     span = _clause_subject(doc, toks)
     if span is None or not _is_name_token(toks[span[1]], doc.lex):
         return None
+    s, e = toks[span[0]][0], toks[span[1]][1]
+    return _Frame(e, e, _CONTEXT_CLASS, s, e, None, s, e, borrowed=True)
+
+
+def _quiet_frame(frames: Sequence[_Frame]) -> _Frame | None:
+    """The first frame with a speaker of its own in a unit that attributed nothing ("X called
+    him a master at deals."): the speaker of a quotation that follows it."""
+    for fr in frames:
+        if fr.sp_start is not None and not fr.passive and not fr.borrowed:
+            return fr
+    return None
+
+
+def _quiet_before(doc: Doc, units: Sequence[_Unit], u: _Unit, run: _Run) -> _Frame | None:
+    """The speaker frame of the sentence just before a quotation that opens its own sentence
+    in the same paragraph, where that sentence attributed nothing."""
+    fr = run.quiet
+    if fr is None or run.quiet_unit != u.index - 1 or u.index == 0 or not u.quotes:
+        return None
+    if units[u.index - 1].para_last != u.para or not _only_gap(doc.text, u.start, u.quotes[0].open):
+        return None
+    s, e = fr.sp_start, fr.sp_end
+    if s is None or e is None:
+        return None
+    return _Frame(e, e, _CONTEXT_CLASS, s, e, fr.desc, s, e, borrowed=True)
+
+
+def _colon_subject(doc: Doc, u: _Unit, q: _QSpan) -> _Frame | None:
+    """The person named as subject of the sentence whose colon introduces the quotation
+    ("President Obama is rolling out a new campaign message: “It's about me.”")."""
+    text = doc.text
+    if _only_gap(text, u.start, q.open) or _last_char(text, u.start, q.open) != ":":
+        return None
+    toks = _tokens(text, u.start, min(q.open, u.start + SPEAKER_WINDOW))
+    while toks and _bare(toks[0][2]) in doc.lex.titles:
+        toks = toks[1:]
+    span = _clause_subject(doc, toks)
+    if span is None or not _is_name_token(toks[span[1]], doc.lex):
+        return None
+    if toks[span[1]][2].endswith(("’s", "'s")):
+        return None  # "Pakistan's answer was swift: “…”": the possessor is not the subject
     s, e = toks[span[0]][0], toks[span[1]][1]
     return _Frame(e, e, _CONTEXT_CLASS, s, e, None, s, e, borrowed=True)
 

@@ -20,6 +20,7 @@ from analysis.quotes.grammar import (
     _DASH_CLASS,
     _DASH_CUE,
     _DETERMINERS,
+    _INTRO_WORDS,
     _LEADING_TRIM,
     _MESSAGE_NOUNS,
     _NAME_PARTICLES,
@@ -381,7 +382,7 @@ def _participle_subject(
     clause = [m.end() for m in _CLAUSE_START.finditer(text, lo, j)]
     if clause:
         lo = clause[-1]  # "…, while Foreign Minister Khar telephoned … and told": her clause
-    for prev in reversed(earlier[-3:]):
+    for prev in earlier[-3:]:
         if prev.sp_start is not None and prev.cue_start >= lo and not prev.passive:
             return replace(fr, sp_start=prev.sp_start, sp_end=prev.sp_end, borrowed=True)
     toks = _tokens(text, lo, min(j, lo + SPEAKER_WINDOW))
@@ -415,7 +416,7 @@ def _clause_subject(doc: Doc, toks: Sequence[_Tok]) -> tuple[int, int] | None:
     if (
         lw in _LEADING_TRIM
         or lw in _NP_PREPS
-        or lw in ("during", "following", "despite")
+        or lw in _INTRO_WORDS
         or (lw.endswith(("ing", "ly")) and toks[idx][2][0].isupper())
     ):
         while idx < len(toks) and toks[idx][2] != ",":
