@@ -289,7 +289,7 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None, str | None, str | N
     (
         "guillemets and another script",
         "Путин сказал: «Мы победим».",
-        [("direct", "Мы победим", None, None, None)],
+        [("direct", "Мы победим", "Путин", "Путин", None)],  # the subject before the colon
     ),
     ("scare quotes are not attributions", "The so-called “deplorables” voted.", []),
     ("titles are not attributions", "The “Druzhba” pipeline carries oil to Europe.", []),

@@ -43,10 +43,10 @@ and the speaker words (anaphor heads, unaffiliated and official roles, title wor
 Every stage runs in linear time; no function is longer than 80 lines or more complex than 25
 (a test holds it).
 
-Measured on PolNeAR dev (``python -m analysis evaluate quotes``): direct F1 92.4 at 30% overlap
-with 94.2% of speakers right, all attributions F1 69.8; on the domain dev set (``python -m
-analysis evaluate domain``): all attributions F1 90.3, direct/partial 95.9, speaker accuracy
-96.9, speaker-actor accuracy 93.1; about 180,000-310,000 words/s on one core
+Measured on PolNeAR dev (``python -m analysis evaluate quotes``): direct F1 93.2 at 30% overlap
+with 95.0% of speakers right, all attributions F1 70.6; on the domain dev set (``python -m
+analysis evaluate domain``): all attributions F1 91.1, direct/partial 95.9, speaker accuracy
+96.2, speaker-actor accuracy 92.5; about 180,000-350,000 words/s on one core
 (``scripts/bench_quotes.py``).
 """
 

@@ -215,6 +215,8 @@ class _Run:
     pending_unit: int = -1
     last_direct: dict[int, _Record] = field(default_factory=dict)  # unit -> direct record
     block_end: int = -1  # end of the last block quotation (a tweet after "… on Twitter:")
+    quiet: _Frame | None = None  # the speaker frame of a unit that attributed nothing
+    quiet_unit: int = -1
 
     def waiting(self, u: _Unit) -> _Frame | None:
         """The colon frame of the unit just before ``u``, if any."""
@@ -260,6 +262,8 @@ def _attribute(doc: Doc, units: Sequence[_Unit]) -> list[_Record]:
         if not unit_records and frames and run.records:
             _bare_frame_after(doc, u, frames[0], run)
         run.pending = None
+        run.quiet = _quiet_frame(frames) if not unit_records else None
+        run.quiet_unit = u.index
         if frames and not unit_records:  # colon frames wait for the next unit's quotation
             fr = frames[-1]
             if fr.sp_start is not None and text[u.start : u.end].rstrip().endswith(":"):
@@ -345,6 +349,10 @@ def _unframed(
             continue
         elif qi == 0 and (subject := _subject_before(doc, units, u, records)) is not None:
             rec = replace(rec, frame=subject)  # "X pressed the case. “…”": its subject speaks
+        elif qi == 0 and (quiet := _quiet_before(doc, units, u, run)) is not None:
+            rec = replace(rec, frame=quiet)  # "X called him a master. “…”": the cue's speaker
+        elif qi == 0 and (subject := _colon_subject(doc, u, q)) is not None:
+            rec = replace(rec, frame=subject)  # "Obama has a new message: “…”"
         else:
             src = _inherit(doc, records, u)
             if src is not None:
@@ -399,6 +407,47 @@ def _subject_before(
     span = _clause_subject(doc, toks)
     if span is None or not _is_name_token(toks[span[1]], doc.lex):
         return None
+    s, e = toks[span[0]][0], toks[span[1]][1]
+    return _Frame(e, e, _CONTEXT_CLASS, s, e, None, s, e, borrowed=True)
+
+
+def _quiet_frame(frames: Sequence[_Frame]) -> _Frame | None:
+    """The first frame with a speaker of its own in a unit that attributed nothing ("X called
+    him a master at deals."): the speaker of a quotation that follows it."""
+    for fr in frames:
+        if fr.sp_start is not None and not fr.passive and not fr.borrowed:
+            return fr
+    return None
+
+
+def _quiet_before(doc: Doc, units: Sequence[_Unit], u: _Unit, run: _Run) -> _Frame | None:
+    """The speaker frame of the sentence just before a quotation that opens its own sentence
+    in the same paragraph, where that sentence attributed nothing."""
+    fr = run.quiet
+    if fr is None or run.quiet_unit != u.index - 1 or u.index == 0 or not u.quotes:
+        return None
+    if units[u.index - 1].para_last != u.para or not _only_gap(doc.text, u.start, u.quotes[0].open):
+        return None
+    s, e = fr.sp_start, fr.sp_end
+    if s is None or e is None:
+        return None
+    return _Frame(e, e, _CONTEXT_CLASS, s, e, fr.desc, s, e, borrowed=True)
+
+
+def _colon_subject(doc: Doc, u: _Unit, q: _QSpan) -> _Frame | None:
+    """The person named as subject of the sentence whose colon introduces the quotation
+    ("President Obama is rolling out a new campaign message: “It's about me.”")."""
+    text = doc.text
+    if _only_gap(text, u.start, q.open) or _last_char(text, u.start, q.open) != ":":
+        return None
+    toks = _tokens(text, u.start, min(q.open, u.start + SPEAKER_WINDOW))
+    while toks and _bare(toks[0][2]) in doc.lex.titles:
+        toks = toks[1:]
+    span = _clause_subject(doc, toks)
+    if span is None or not _is_name_token(toks[span[1]], doc.lex):
+        return None
+    if toks[span[1]][2].endswith(("’s", "'s")):
+        return None  # "Pakistan's answer was swift: “…”": the possessor is not the subject
     s, e = toks[span[0]][0], toks[span[1]][1]
     return _Frame(e, e, _CONTEXT_CLASS, s, e, None, s, e, borrowed=True)
 
@@ -614,20 +663,42 @@ def _reported(doc: Doc, u: _Unit, frames: Sequence[_Frame]) -> list[_Record]:
     out = [_Record("indirect", tuple(parts), fr, None, u.index, u.para)]
     # a later frame joined by a conjunction splits the clause in two
     for fi, fr2 in enumerate(frames):
-        if fi not in afters or fr2.start <= fr.end or len(out) >= MAX_REPORTED_PER_UNIT:
+        # a borrowed speaker lies outside the later frame, before the first one's cue
+        # ("X promised … and said …"), so long as it is the first frame's own speaker
+        fs = fr2.cue_start if fr2.borrowed else fr2.start
+        if fi not in afters or fs <= fr.end or len(out) >= MAX_REPORTED_PER_UNIT:
             continue
         last = out[-1]
         ps, pe = last.parts[-1]
-        if not ps < fr2.start < pe or _MODAL_BEFORE.search(
+        if fr2.borrowed and not _splits_borrowed(text, fr, fr2, ps):
+            continue
+        if not ps < fs < pe or _MODAL_BEFORE.search(
             text, max(ps, fr2.cue_start - 12), fr2.cue_start
         ):
             continue  # "… and only the Prime Minister could say what …": still the clause
-        m = _CONJ_BEFORE.search(text, max(ps, fr2.start - 16), fr2.start)
+        m = _CONJ_BEFORE.search(text, max(ps, fs - 16), fs)
         if m is None:
             continue
         cut = _strip(text, ps, m.start())[1]
         if _words_between(text, ps, cut, MIN_INDIRECT_WORDS) < MIN_INDIRECT_WORDS:
             continue
-        out[-1] = replace(last, parts=(*last.parts[:-1], (ps, cut)))
+        if text[ps:cut].split(None, 1)[0].lower() in _MODIFIER_WORDS:
+            out.pop()  # "… has complained about in public, saying …": no content before
+        else:
+            out[-1] = replace(last, parts=(*last.parts[:-1], (ps, cut)))
         out.append(_Record("indirect", (afters[fi],), fr2, None, u.index, u.para))
     return out
+
+
+def _splits_borrowed(text: str, fr: _Frame, fr2: _Frame, ps: int) -> bool:
+    """Whether a later cue whose speaker is borrowed from the clause's subject starts a
+    statement of its own: its speaker is the first frame's (before that cue), and a comma
+    sets it off ("X criticized the raid, saying …") or the first content is an infinitive
+    without a subject of its own ("X promised to … and said …"). In "X said the movement was
+    committed … and wanted …" the later verb belongs to the reported clause."""
+    if fr2.sp_start is None or fr2.sp_start >= fr.cue_start or fr.cls.name == "evaluation":
+        return False  # "X said Pakistan welcomed … and hoped …": all X's clause
+    if text.startswith("to ", ps):
+        return True
+    m = _CONJ_BEFORE.search(text, max(ps, fr2.cue_start - 16), fr2.cue_start)
+    return m is not None and "," in m.group()

@@ -20,7 +20,9 @@ from analysis.quotes.grammar import (
     _DASH_CLASS,
     _DASH_CUE,
     _DETERMINERS,
+    _INTRO_WORDS,
     _LEADING_TRIM,
+    _MESSAGE_NOUNS,
     _NAME_PARTICLES,
     _NO_INVERSION,
     _NOUN_CLASS,
@@ -28,10 +30,14 @@ from analysis.quotes.grammar import (
     _NP_PREPS,
     _NP_STOP,
     _OPINION_CLASS,
+    _PARTICIPLE_PREPS,
+    _PARTICIPLE_TIME,
     _POSSESSIVES,
     _POSSESSOR_BEFORE,
     _PROGRESSIVE,
+    _PRONOUN_CONTRACTIONS,
     _SUBJECT_PRONOUNS,
+    _TIME_WORDS,
     _TRAILING_TEXT,
 )
 from analysis.quotes.limits import (
@@ -68,6 +74,8 @@ _NOUN_AFTER = re.compile(
 )
 #: A form of "be" right before a cue ("was quoted by", "is said by"): a passive with its agent.
 _BY_AGENT_NOT_GERUND = re.compile(r" by (?!\w+ing\b)")
+#: "of" right before a cue word: the cue is a noun ("a series of tweets").
+_OF_BEFORE = re.compile(r"\bof\s+$")
 _PROGRESSIVE_OR_BE = re.compile(r"\b(?:is|are|was|were|been|be|being)\s+(?:\w+ly\s+)?$")
 #: Where a subordinate or contrasting clause starts inside a sentence: its subject is the
 #: speaker of a verb coordinated within it.
@@ -179,6 +187,8 @@ def _not_a_cue(doc: Doc, u: _Unit, cs: int, ce: int, form: str) -> bool:
         return True
     if form in _NOUN_CUES and _NOUN_AFTER.match(text, ce) is not None:
         return True
+    if not form.endswith("ing") and _OF_BEFORE.search(text, max(0, cs - 4), cs) is not None:
+        return True  # "a series of tweets", "one of the claims": a noun
     return (
         form.endswith("ed")
         and _BY_AGENT_NOT_GERUND.match(text, ce) is not None
@@ -342,10 +352,21 @@ def _participle_frame(
     if text[j] == ",":
         return _participle_subject(doc, u, fr, lo, earlier)
     toks = _tokens(text, max(lo, fr.cue_start - SPEAKER_WINDOW), fr.cue_start)
-    span = np_back(doc, toks, len(toks) - 1)
+    prev = toks[-1] if toks else None
+    if prev is not None and prev[2].lower() in _PRONOUN_CONTRACTIONS:
+        end = prev[0] + len(prev[2].replace("’", "'").split("'", 1)[0])
+        return replace(fr, sp_start=prev[0], sp_end=end)  # "He’s claiming that …"
+    if prev is not None and prev[2].lower() in _PARTICIPLE_PREPS and len(toks) > 1:
+        return _participle_subject(doc, u, fr, lo, earlier)  # "… responded by saying …"
+    i = len(toks) - 1
+    while i > 0 and (toks[i][2] in _TIME_WORDS or toks[i][2].lower() in _PARTICIPLE_TIME):
+        i -= 1  # "a series of tweets early Friday saying …"
+    span = np_back(doc, toks, i)
     if span is None:
         return None
     last = toks[span[1]]
+    if _bare(last[2]).lower() in _MESSAGE_NOUNS:
+        return _participle_subject(doc, u, fr, lo, earlier)  # "X issued a statement saying"
     if not (_is_name_token(last, doc.lex) or last[2].lower() in _SUBJECT_PRONOUNS):
         return None
     return replace(fr, sp_start=toks[span[0]][0], sp_end=toks[span[1]][1])
@@ -361,7 +382,7 @@ def _participle_subject(
     clause = [m.end() for m in _CLAUSE_START.finditer(text, lo, j)]
     if clause:
         lo = clause[-1]  # "…, while Foreign Minister Khar telephoned … and told": her clause
-    for prev in reversed(earlier[-3:]):
+    for prev in earlier[-3:]:
         if prev.sp_start is not None and prev.cue_start >= lo and not prev.passive:
             return replace(fr, sp_start=prev.sp_start, sp_end=prev.sp_end, borrowed=True)
     toks = _tokens(text, lo, min(j, lo + SPEAKER_WINDOW))
@@ -395,7 +416,7 @@ def _clause_subject(doc: Doc, toks: Sequence[_Tok]) -> tuple[int, int] | None:
     if (
         lw in _LEADING_TRIM
         or lw in _NP_PREPS
-        or lw in ("during", "following", "despite")
+        or lw in _INTRO_WORDS
         or (lw.endswith(("ing", "ly")) and toks[idx][2][0].isupper())
     ):
         while idx < len(toks) and toks[idx][2] != ",":

@@ -42,6 +42,11 @@ _NO_INVERSION = _G["no_inversion"]
 _MODIFIER_WORDS = _G["modifier_words"]
 _NP_BRIDGE_PHRASES = _G["np_bridges"]
 _NOUN_CUES = _G["noun_cues"]
+_PRONOUN_CONTRACTIONS = _G["pronoun_contractions"]
+_PARTICIPLE_PREPS = _G["participle_preps"]
+_PARTICIPLE_TIME = _G["participle_time"]
+_MESSAGE_NOUNS = _G["message_nouns"]
+_INTRO_WORDS = _G["intro_words"]
 #: "<speech noun> that" ("claim that", "insistence that"): the noun is the cue.
 _SPEECH_NOUN = re.compile(
     r"\b(?P<noun>" + "|".join(sorted(_G["speech_nouns"], key=len, reverse=True)) + r")\s+that\b"

@@ -110,6 +110,11 @@ def np_back(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
             continue
         if lw in _LEADING_TRIM and lw not in _NP_PREPS:
             break
+        if j != i and _verb_before(toks, j):
+            # "appeared at a Senate hearing": the verb ends the phrase; "rejected a media
+            # request": the phrase starts at the article
+            j -= lw in _ARTICLES
+            break
         j -= 1
     lo = j + 1
     while lo <= i and (toks[lo][2].lower() in _LEADING_TRIM or not _is_word(toks[lo])):
@@ -127,6 +132,15 @@ def np_back(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
     if head < lo or not _np_ok(doc, toks[lo : head + 1]):
         return None
     return (lo, i)
+
+
+def _verb_before(toks: Sequence[_Tok], j: int) -> bool:
+    """Whether a verb in -ed comes right before the article or preposition at ``j``
+    ("rejected a request", "appeared at a hearing"): the noun phrase cannot reach over it."""
+    if j < 1 or (toks[j][2].lower() not in _NP_PREPS and toks[j][2].lower() not in _ARTICLES):
+        return False
+    w = toks[j - 1][2]
+    return w.endswith("ed") and w.islower() and w not in _NP_STOP
 
 
 def _trim_long_phrase(doc: Doc, toks: Sequence[_Tok], lo: int, i: int) -> int | None:

@@ -12,6 +12,7 @@ from analysis.quotes.grammar import (
     _NON_SPACE,
     _NOT_GAP,
     _POSSESSIVES,
+    _PRONOUN_CONTRACTIONS,
     _TOKEN,
     _WORDS,
 )
@@ -231,6 +232,8 @@ def _cue_is_verb(text: str, start: int, lo: int) -> bool:
         return False
     if prev.isdigit() and text[start : start + 40].split(" ", 1)[0].endswith("s"):
         return False  # "the Sept. 11 attacks", "the 2008 claims" (not "in 2008 questioned")
+    if prev in _PRONOUN_CONTRACTIONS:
+        return True  # "He’s claiming": "is", not a possessive
     return not (prev in _POSSESSIVES or prev == "to" or prev.endswith(("’s", "'s")))
 
 

@@ -1,0 +1,128 @@
+"""Reported clauses as US political news writes them: coordinated cues, participles and
+speaker phrases, as golden tables of hand-written sentences (one row per general pattern)."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.quotes import Quote, extract_quotes
+
+#: (case, text, expected records as (kind, content, speaker)); only the records listed are
+#: checked, each must be found; ``absent`` contents must not be reported at all.
+CASES: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
+    (
+        "a second cue coordinated with the first splits the clause",
+        "Marquez promised to keep campaigning for the senator and said she would answer every "
+        "attack.",
+        [
+            ("indirect", "to keep campaigning for the senator", "Marquez"),
+            ("indirect", "she would answer every attack.", "Marquez"),
+        ],
+    ),
+    (
+        "a comma and a participle cue after the first clause",
+        "Governor Ellison described the budget fight as pointless, saying the legislature "
+        "would settle it by June.",
+        [
+            ("indirect", "the budget fight as pointless", "Ellison"),
+            ("indirect", "the legislature would settle it by June.", "Ellison"),
+        ],
+    ),
+    (
+        "a participle cue after a preposition takes the subject of the clause",
+        "Lopez began by saying the budget was “a disaster” for schools.",
+        [("indirect", "the budget was “a disaster” for schools.", "Lopez")],
+    ),
+    (
+        "a participle cue after a subordinator, then a quotation",
+        "Marchers crossed the bridge while chanting, “No justice, no peace.”",
+        [("direct", "No justice, no peace.", "Marchers")],
+    ),
+    (
+        "a pronoun contracted with is before a progressive cue",
+        "Maria Vega spoke first. She’s claiming that the count was “rigged from the start.”",
+        [("indirect", "the count was “rigged from the start.”", "Maria Vega")],
+    ),
+    (
+        "ruled that: a court's finding",
+        "The appeals court ruled that the new district map was unconstitutional.",
+        [("indirect", "the new district map was unconstitutional.", "appeals court")],
+    ),
+    (
+        "proclaimed: a speech verb with a noun-phrase content",
+        "Mayor Ortiz proclaimed a new era of “open government” for the city.",
+        [("indirect", "a new era of “open government” for the city.", "Ortiz")],
+    ),
+    (
+        "rated … as: a characterising verb",
+        "The watchdog rated the claim as “mostly false” in its weekly review.",
+        [("indirect", "the claim as “mostly false” in its weekly review.", "watchdog")],
+    ),
+    (
+        "referenced: a stance verb whose object is the content",
+        "The senator referenced “deep divisions” within the party.",
+        [("indirect", "“deep divisions” within the party.", "senator")],
+    ),
+    (
+        "a quotation after a sentence whose cue attributed nothing takes that cue's speaker",
+        "Dana Whitfield, his former partner, called him a genius at logistics. “He could move "
+        "anything anywhere.”",
+        [("direct", "He could move anything anywhere.", "Dana Whitfield")],
+    ),
+    (
+        "a quotation after a colon takes the person who is the sentence's subject",
+        "With turnout lagging, Senator Rosa Alvarez is trying a blunter message: “Vote or lose "
+        "it all.”",
+        [("direct", "Vote or lose it all.", "Rosa Alvarez")],
+    ),
+    (
+        "a coordinated cue takes the clause's first speaker, not one inside its content",
+        "Governor Hale said that his aides believe the plan works but said “the numbers are not "
+        "final.”",
+        [("partial", "the numbers are not final.", "Hale")],
+    ),
+    (
+        "a participle after a message noun speaks for the clause's subject",
+        "Trump unleashed a series of tweets early Friday saying that Clinton had shown bad "
+        "judgment.",
+        [("indirect", "Clinton had shown bad judgment.", "Trump")],
+    ),
+    (
+        "a statement calling: the body that issued it",
+        "The Security Council issued a statement calling the test “a clear violation” of its "
+        "resolutions.",
+        [("indirect", "the test “a clear violation” of its resolutions.", "Security Council")],
+    ),
+]
+
+#: (case, text, a reported content): the clause is reported whole, not split.
+WHOLE: list[tuple[str, str, str]] = [
+    (
+        "a verb coordinated inside the reported clause",
+        "Ramirez said the union was committed to the contract and wanted better terms for "
+        "night workers.",
+        "the union was committed to the contract and wanted better terms for night workers.",
+    ),
+    (
+        "a verb whose subject is inside the reported clause",
+        "The senator said Ohio welcomed the ruling and hoped the court would act soon.",
+        "Ohio welcomed the ruling and hoped the court would act soon.",
+    ),
+]
+
+
+def _row(q: Quote, text: str) -> tuple[str, str, str | None]:
+    return (q.kind, text[q.start : q.end], q.speaker)
+
+
+@pytest.mark.parametrize(("case", "text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_clause_cases(case: str, text: str, expected: list[tuple[str, str, str | None]]) -> None:
+    got = [_row(q, text) for q in extract_quotes(text)]
+    for record in expected:
+        assert record in got, f"{case}: {record} not in {got}"
+
+
+@pytest.mark.parametrize(("case", "text", "content"), WHOLE, ids=[c[0] for c in WHOLE])
+def test_clause_reported_whole(case: str, text: str, content: str) -> None:
+    got = [text[q.start : q.end] for q in extract_quotes(text) if q.kind == "indirect"]
+    assert got == [content], f"{case}: {got}"
