@@ -481,6 +481,27 @@ def test_domain_sentences_are_read_with_offsets_and_labels(tmp_path: Path) -> No
         train.load_domain_sentences(path)
 
 
+def test_domain_options_add_training_sentences_and_a_dev_split(tmp_path: Path) -> None:
+    import argparse
+
+    from analysis import train
+
+    written = tmp_path / "train.txt"
+    written.write_text("[[Pakistan|+]] thanked [[Russia|+]].\n", encoding="utf-8")
+    held_out = tmp_path / "calib.txt"
+    held_out.write_text("[[Moscow|0]] said it would study the plan.\n", encoding="utf-8")
+    newsmtsc = [learned.Example("Smith praised Jones.", 0, 5, 1, "n:1")]
+    args = argparse.Namespace(domain=str(written), domain_repeat=3, domain_dev=str(held_out))
+    recorded: dict[str, object] = {}
+    got_train, got_dev = train._with_domain(args, newsmtsc, {"dev-rw": newsmtsc}, recorded)
+    assert len(got_train) == 1 + 2 * 3 and got_train[0] == newsmtsc[0]
+    assert set(got_dev) == {"dev-rw", train.DOMAIN_DEV_SPLIT}
+    assert [e.label for e in got_dev[train.DOMAIN_DEV_SPLIT]] == [1]
+    assert recorded["domain"]["repeat"] == 3  # type: ignore[index]
+    assert recorded["domain_dev"]["targets"] == 1  # type: ignore[index]
+    assert not set(map(id, got_dev[train.DOMAIN_DEV_SPLIT])) & set(map(id, got_train))
+
+
 def test_packaged_domain_sentences_parse() -> None:
     from analysis import train
 
