@@ -93,6 +93,33 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
         "resolutions.",
         [("indirect", "the test “a clear violation” of its resolutions.", "Security Council")],
     ),
+    (
+        "according to X, at the start: the clause after the comma is the content",
+        "According to Dorsey, the county budget has been cut three years in a row.",
+        [("indirect", "the county budget has been cut three years in a row.", "Dorsey")],
+    ),
+    (
+        "according to a source phrase that runs to the end of the sentence",
+        "Turnout fell sharply among young voters, according to a Gallup/CNN survey released "
+        "on Monday.",
+        [("indirect", "Turnout fell sharply among young voters", "Gallup")],
+    ),
+    (
+        "according to X with an apposition: the apposition is not content",
+        "Property taxes would rise for most families, according to an analysis by Ana Ruiz, a "
+        "former budget aide, who studied the plan.",
+        [("indirect", "Property taxes would rise for most families", "analysis")],
+    ),
+    (
+        "a poll shows a bare object",
+        "Recent polls show a tight race in the state.",
+        [("indirect", "a tight race in the state.", "Recent polls")],
+    ),
+    (
+        "a study found a bare clause",
+        "A 2014 audit found 42 unpaid contracts in the city.",
+        [("indirect", "42 unpaid contracts in the city.", "2014 audit")],
+    ),
 ]
 
 #: (case, text, a reported content): the clause is reported whole, not split.
@@ -126,3 +153,20 @@ def test_clause_cases(case: str, text: str, expected: list[tuple[str, str, str |
 def test_clause_reported_whole(case: str, text: str, content: str) -> None:
     got = [text[q.start : q.end] for q in extract_quotes(text) if q.kind == "indirect"]
     assert got == [content], f"{case}: {got}"
+
+
+#: (case, text): no attribution at all.
+NONE: list[tuple[str, str]] = [
+    (
+        "show with a person as subject needs that",
+        "The family will show visitors the garden on Sunday.",
+    ),
+    ("find with a person as subject needs that", "The mayor found a new office for the agency."),
+    ("show as a noun in a programme's name", "Apple Music show The 411 has a new host."),
+]
+
+
+@pytest.mark.parametrize(("case", "text"), NONE, ids=[c[0] for c in NONE])
+def test_clause_none(case: str, text: str) -> None:
+    got = [text[q.start : q.end] for q in extract_quotes(text)]
+    assert got == [], f"{case}: {got}"

@@ -37,10 +37,12 @@ from analysis.quotes.limits import (
     MAX_REPORTED_PER_UNIT,
     MIN_INDIRECT_WORDS,
     NEEDS_AS_WINDOW,
+    SOURCE_WINDOW,
     SPEAKER_WINDOW,
     THAT_LOOKAHEAD_WORDS,
 )
 from analysis.quotes.records import Kind, _Frame, _QSpan, _Record, _Unit
+from analysis.quotes.speakers import speaker_words
 from analysis.quotes.tokens import (
     _bare,
     _direct_like,
@@ -61,6 +63,8 @@ from analysis.segment import Sentence
 
 #: The signature line under a quoted tweet: a dash at the start of a line, then the author.
 _SIGNATURE = re.compile(r"\n[ \t]*(?:―|—|–|--?)[ \t]*\S")
+#: Tokens that close the clause before a cue.
+_CLAUSE_MARKS = frozenset([",", ";", ":", ".", "!", "?", "(", ")", "—", "–", *_ALL_MARK_CHARS])
 #: A modal right before a cue: what someone could or would say is not what they said.
 _MODAL_BEFORE = re.compile(r"\b(?:could|would|should|might|can|may|must)\s+$")
 
@@ -142,7 +146,7 @@ def _after_content(doc: Doc, u: _Unit, fr: _Frame, limit: int) -> tuple[int, int
         start = toks[that_at][1]
     elif has(0) and toks[0][2] in (":", ","):
         start = toks[0][1]
-    elif cls.adjective or not cls.bare_clause:
+    elif cls.adjective or not (cls.bare_clause or _source_subject(doc, u, fr)):
         return None
     else:
         start = pos
@@ -182,6 +186,21 @@ def _after_content(doc: Doc, u: _Unit, fr: _Frame, limit: int) -> tuple[int, int
     if text[e - 1] == ":" and _only_gap(text, e, u.end):
         return None  # "announced the arrival on Twitter:": it introduces what follows
     return (s, e)
+
+
+def _source_subject(doc: Doc, u: _Unit, fr: _Frame) -> bool:
+    """Whether a cue of a ``source_object`` class follows a source of evidence in its clause
+    ("Polls show …", "leaked documents from his tax return show …")."""
+    if not fr.cls.source_object:
+        return False
+    sources = speaker_words().evidence_sources
+    toks = _tokens(doc.text, max(u.start, fr.cue_start - SOURCE_WINDOW), fr.cue_start)
+    for tok in reversed(toks):
+        if tok[2] in _CLAUSE_MARKS:
+            return False
+        if _bare(tok[2]).lower() in sources:
+            return True
+    return False
 
 
 def _before_content(doc: Doc, u: _Unit, fr: _Frame, lo: int) -> tuple[int, int] | None:
@@ -626,6 +645,8 @@ def _reported(doc: Doc, u: _Unit, frames: Sequence[_Frame]) -> list[_Record]:
             continue
         before = None if fr.borrowed else _before_content(doc, u, fr, u.start)
         after = _after_content(doc, u, fr, u.end)
+        if before is not None and fr.cls.name == "according_to":
+            after = None  # "…, according to an analysis by X, a former aide": the source
         if after is not None:
             afters[fi] = after
         if (
