@@ -120,6 +120,11 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
         "A 2014 audit found 42 unpaid contracts in the city.",
         [("indirect", "42 unpaid contracts in the city.", "2014 audit")],
     ),
+    (
+        "called X a Y: an object and what it is called",
+        "The governor has called the new tax a disaster for farmers.",
+        [("indirect", "the new tax a disaster for farmers.", "governor")],
+    ),
 ]
 
 #: (case, text, a reported content): the clause is reported whole, not split.
@@ -163,6 +168,8 @@ NONE: list[tuple[str, str]] = [
     ),
     ("find with a person as subject needs that", "The mayor found a new office for the agency."),
     ("show as a noun in a programme's name", "Apple Music show The 411 has a new host."),
+    ("called an object alone: not characterising", "The senator called a press conference."),
+    ("a cue word before a finite verb is a noun", "The jobless rate is a widely watched figure."),
 ]
 
 

@@ -63,6 +63,11 @@ from analysis.segment import Sentence
 
 #: The signature line under a quoted tweet: a dash at the start of a line, then the author.
 _SIGNATURE = re.compile(r"\n[ \t]*(?:―|—|–|--?)[ \t]*\S")
+#: An object and what it is called ("called climate change a hoax", "labeled him an extremist"),
+#: not an object alone ("called a press conference").
+_SMALL_CLAUSE = re.compile(
+    r"(?!(?:a|an|for|on|in|up|off|out|back|to)\b)[\w’'-]+(?:\s+[\w’'-]+){0,7}?\s+(?:a|an)\s+\w"
+)
 #: Tokens that close the clause before a cue.
 _CLAUSE_MARKS = frozenset([",", ";", ":", ".", "!", "?", "(", ")", "—", "–", *_ALL_MARK_CHARS])
 #: A modal right before a cue: what someone could or would say is not what they said.
@@ -181,7 +186,11 @@ def _after_content(doc: Doc, u: _Unit, fr: _Frame, limit: int) -> tuple[int, int
         return None
     if cls.needs_as:
         seg = text[s : min(e, s + NEEDS_AS_WINDOW)]
-        if " as " not in seg and not any(c in seg for c in '“"”'):
+        if (
+            " as " not in seg
+            and not any(c in seg for c in '“"”')
+            and _SMALL_CLAUSE.match(text, s, e) is None
+        ):
             return None
     if text[e - 1] == ":" and _only_gap(text, e, u.end):
         return None  # "announced the arrival on Twitter:": it introduces what follows

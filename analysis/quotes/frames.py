@@ -73,6 +73,9 @@ _NOUN_AFTER = re.compile(
     r"[ \t]+(?:(?i:of|for|in|on|at|with|from|by|about|department|media|television|secretary|"
     r"minister|ministry|visit|banquet|dinner|funeral|sponsored|owned|run)\b|[A-Z])"
 )
+#: A finite auxiliary right after a cue word: the word is a noun ("the jobless rate is") or
+#: ends a relative clause ("what he said was").
+_FINITE_AFTER = re.compile(r"[ \t]+(?:is|are|was|were|has|have|had|will|would)\b")
 #: The rest of a source phrase after "according to X": up to a comma or the end of the
 #: sentence, a few words without a clause mark ("… poll released last week").
 _SOURCE_REST = re.compile(r"[^,;:.!?“”\"—–()]{0,80}?(?=\s*(?:[,;:—–]|[.!?]\s*(?:[”\"’]\s*)?$))")
@@ -191,6 +194,8 @@ def _not_a_cue(doc: Doc, u: _Unit, cs: int, ce: int, form: str) -> bool:
         return True
     if form in _NOUN_CUES and _NOUN_AFTER.match(text, ce) is not None:
         return True
+    if _FINITE_AFTER.match(text, ce) is not None:
+        return True  # "The unemployment rate is …", "what he said was": a noun or a clause
     if not form.endswith("ing") and _OF_BEFORE.search(text, max(0, cs - 4), cs) is not None:
         return True  # "a series of tweets", "one of the claims": a noun
     return (
