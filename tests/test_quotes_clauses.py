@@ -125,6 +125,16 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
         "The governor has called the new tax a disaster for farmers.",
         [("indirect", "the new tax a disaster for farmers.", "governor")],
     ),
+    (
+        "agreed to: an intention with an infinitive",
+        "The two unions agreed to share the cost of the new clinic.",
+        [("indirect", "to share the cost of the new clinic.", "two unions")],
+    ),
+    (
+        "agreed with a bare clause",
+        "Most economists agreed the tariff was a mistake.",
+        [("indirect", "the tariff was a mistake.", "economists")],
+    ),
 ]
 
 #: (case, text, a reported content): the clause is reported whole, not split.
