@@ -135,6 +135,16 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
         "Most economists agreed the tariff was a mistake.",
         [("indirect", "the tariff was a mistake.", "economists")],
     ),
+    (
+        "asked a hearer to do something: the infinitive is the request",
+        "Moderator Lena Ortiz asked the two candidates to debate the budget first.",
+        [("indirect", "to debate the budget first.", "Lena Ortiz")],
+    ),
+    (
+        "told a hearer to do something",
+        "The coach told his players to stay calm.",
+        [("indirect", "to stay calm.", "coach")],
+    ),
 ]
 
 #: (case, text, a reported content): the clause is reported whole, not split.

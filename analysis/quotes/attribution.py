@@ -16,6 +16,7 @@ from analysis.quotes.grammar import (
     _COMPLEMENTIZER_END,
     _CONJ_BEFORE,
     _CONTEXT_CLASS,
+    _DETERMINERS,
     _GAP_CONJ,
     _GAP_GLUE,
     _INTRO_PHRASE,
@@ -25,6 +26,7 @@ from analysis.quotes.grammar import (
     _OBJECT_PRONOUNS,
     _OBJECT_TAKERS,
     _OPEN_MARKS,
+    _POSSESSIVES,
     _SPEECH_NOUN,
     _TIME_WORDS,
     _WORDS,
@@ -33,6 +35,7 @@ from analysis.quotes.limits import (
     AFTER_WINDOW,
     GAP_WORDS,
     GAP_WORDS_CONTINUING,
+    HEARER_WORDS,
     MAX_GAP_CHARS,
     MAX_REPORTED_PER_UNIT,
     MIN_INDIRECT_WORDS,
@@ -51,6 +54,7 @@ from analysis.quotes.tokens import (
     _Intervals,
     _is_cap,
     _is_name_token,
+    _is_word,
     _last_char,
     _only_gap,
     _Sentences,
@@ -68,6 +72,8 @@ _SIGNATURE = re.compile(r"\n[ \t]*(?:―|—|–|--?)[ \t]*\S")
 _SMALL_CLAUSE = re.compile(
     r"(?!(?:a|an|for|on|in|up|off|out|back|to)\b)[\w’'-]+(?:\s+[\w’'-]+){0,7}?\s+(?:a|an)\s+\w"
 )
+#: Words that open an indirect question.
+_WH_WORDS = frozenset(["how", "what", "where", "when", "whether", "why", "which", "who"])
 #: Tokens that close the clause before a cue.
 _CLAUSE_MARKS = frozenset([",", ";", ":", ".", "!", "?", "(", ")", "—", "–", *_ALL_MARK_CHARS])
 #: A modal right before a cue: what someone could or would say is not what they said.
@@ -151,6 +157,8 @@ def _after_content(doc: Doc, u: _Unit, fr: _Frame, limit: int) -> tuple[int, int
         start = toks[that_at][1]
     elif has(0) and toks[0][2] in (":", ","):
         start = toks[0][1]
+    elif (to_at := _object_then_to(doc, fr, stream)) is not None:
+        start = toks[to_at][0]  # "asked the candidates to discuss …": the request
     elif cls.adjective or not (cls.bare_clause or _source_subject(doc, u, fr)):
         return None
     else:
@@ -195,6 +203,25 @@ def _after_content(doc: Doc, u: _Unit, fr: _Frame, limit: int) -> tuple[int, int
     if text[e - 1] == ":" and _only_gap(text, e, u.end):
         return None  # "announced the arrival on Twitter:": it introduces what follows
     return (s, e)
+
+
+def _object_then_to(doc: Doc, fr: _Frame, stream: _TokenStream) -> int | None:
+    """The index of "to" after a hearer that a cue takes ("asked the candidates to discuss
+    …", "told his aides to wait"), or None."""
+    if fr.cue_end != fr.end or doc.text[fr.cue_start : fr.cue_end].lower() not in _OBJECT_TAKERS:
+        return None
+    toks, has = stream.toks, stream.has
+    for idx in range(1, HEARER_WORDS + 1):
+        if not has(idx + 1) or not _is_word(toks[idx - 1]) or toks[idx - 1][2] in _WH_WORDS:
+            return None  # "tell them how to vote": the question is the content
+        if toks[idx][2] == "to":
+            after = toks[idx + 1][2]
+            low = after.lower()
+            verb = not low.endswith(("s", "ing")) or low.endswith("ss")  # not "to reporters"
+            if after[0].islower() and verb and low not in _DETERMINERS | _POSSESSIVES:
+                return idx if low not in _OBJECT_PRONOUNS else None
+            return None
+    return None
 
 
 def _source_subject(doc: Doc, u: _Unit, fr: _Frame) -> bool:

@@ -73,3 +73,5 @@ SHORT_FAMILY_NAME = 2
 #: Characters before a finding cue searched for a source of evidence as its subject ("leaked
 #: documents from his 1995 tax return show …").
 SOURCE_WINDOW = 80
+#: Most words of a hearer between a cue and its infinitive ("asked the two candidates to …").
+HEARER_WORDS = 6
