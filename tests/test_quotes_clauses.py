@@ -137,7 +137,7 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
     ),
     (
         "asked a hearer to do something: the infinitive is the request",
-        "Moderator Lena Ortiz asked the two candidates to debate the budget first.",
+        "Senator Lena Ortiz asked the two candidates to debate the budget first.",
         [("indirect", "to debate the budget first.", "Lena Ortiz")],
     ),
     (
