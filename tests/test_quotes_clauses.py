@@ -197,3 +197,30 @@ NONE: list[tuple[str, str]] = [
 def test_clause_none(case: str, text: str) -> None:
     got = [text[q.start : q.end] for q in extract_quotes(text)]
     assert got == [], f"{case}: {got}"
+
+
+def test_transcript_turns_are_direct_quotations_of_their_labels() -> None:
+    text = (
+        "The senator spoke to a radio host on Sunday. Partial transcript:\n\n"
+        '"HOST: Will you run again next year?\n\n'
+        '"MARTINEZ: I have not decided. My family comes first.\n\n'
+        '"And the party knows it.\n\n'
+        '"(CROSSTALK.)\n\n'
+        '"HOST: Thank you, Senator.\n'
+    )
+    quotes = extract_quotes(text)
+    assert [(q.kind, q.speaker, q.cue) for q in quotes] == [
+        ("direct", "HOST", ":"),
+        ("direct", "MARTINEZ", ":"),
+        ("direct", "HOST", ":"),
+    ]
+    second = quotes[1]
+    assert [text[s:e] for s, e in second.parts] == [
+        "I have not decided. My family comes first.",
+        '"And the party knows it.'[1:],
+    ]
+
+
+def test_a_lone_label_makes_no_transcript() -> None:
+    text = "UPDATE: The vote was moved to Friday.\n\nWASHINGTON: The council met on Monday.\n"
+    assert extract_quotes(text) == []

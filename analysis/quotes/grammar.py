@@ -47,6 +47,7 @@ _PARTICIPLE_PREPS = _G["participle_preps"]
 _PARTICIPLE_TIME = _G["participle_time"]
 _MESSAGE_NOUNS = _G["message_nouns"]
 _INTRO_WORDS = _G["intro_words"]
+_NON_SPEAKER_LABELS = _G["non_speaker_labels"]
 #: "<speech noun> that" ("claim that", "insistence that"): the noun is the cue.
 _SPEECH_NOUN = re.compile(
     r"\b(?P<noun>" + "|".join(sorted(_G["speech_nouns"], key=len, reverse=True)) + r")\s+that\b"

@@ -75,3 +75,5 @@ SHORT_FAMILY_NAME = 2
 SOURCE_WINDOW = 80
 #: Most words of a hearer between a cue and its infinitive ("asked the two candidates to …").
 HEARER_WORDS = 6
+#: Fewest labelled paragraphs ("WALLACE: …") that make a text a transcript.
+MIN_TURNS = 2
