@@ -145,6 +145,20 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
         "The coach told his players to stay calm.",
         [("indirect", "to stay calm.", "coach")],
     ),
+    (
+        "a bare clause begun by a pronoun: a later 'that' is not the complementizer",
+        "Senator Ruiz said he doubted the plan would pass, arguing that the votes were not there.",
+        [
+            ("indirect", "he doubted the plan would pass", "Ruiz"),
+            ("indirect", "the votes were not there.", "Ruiz"),
+        ],
+    ),
+    (
+        "a relative clause after the speaker, then a clause with a negated verb",
+        "Economist Maya Chen, who studies housing at the state university, said the new rules "
+        "didn't help renters.",
+        [("indirect", "the new rules didn't help renters.", "Maya Chen")],
+    ),
 ]
 
 #: (case, text, a reported content): the clause is reported whole, not split.

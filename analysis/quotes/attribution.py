@@ -72,6 +72,8 @@ _SIGNATURE = re.compile(r"\n[ \t]*(?:―|—|–|--?)[ \t]*\S")
 _SMALL_CLAUSE = re.compile(
     r"(?!(?:a|an|for|on|in|up|off|out|back|to)\b)[\w’'-]+(?:\s+[\w’'-]+){0,7}?\s+(?:a|an)\s+\w"
 )
+#: Subject pronouns: a reported clause without "that" has begun at one.
+_CLAUSE_SUBJECTS = frozenset(["he", "she", "they", "we", "i", "it"])
 #: Words that open an indirect question.
 _WH_WORDS = frozenset(["how", "what", "where", "when", "whether", "why", "which", "who"])
 #: Tokens that close the clause before a cue.
@@ -149,8 +151,8 @@ def _after_content(doc: Doc, u: _Unit, fr: _Frame, limit: int) -> tuple[int, int
         ):
             that_at = idx
             break
-        if t[2] in (".", ";", ":", "!", "?") or t[2] in _ALL_MARK_CHARS:
-            break
+        if t[2] in (".", ";", ":", "!", "?") or t[2] in _ALL_MARK_CHARS or w in _CLAUSE_SUBJECTS:
+            break  # "said he didn't believe …, arguing that …": the clause has begun
         idx += 1
     cls = fr.cls
     if that_at is not None:

@@ -332,8 +332,9 @@ def _speaker_after_closing(doc: Doc, fr: _Frame, u: _Unit) -> _Frame | None:
     if _words_between(doc.text, found.end, u.end, 5) > 4:
         return None
     after = _tokens(doc.text, found.end, min(u.end, found.end + 40))
-    if after and (after[0][2].lower() in _AUX | _BE or after[0][2].lower().endswith("ed")):
-        return None  # "…, said the region had changed": a clause, not "said X."
+    first = after[0][2].lower() if after else ""
+    if first in _AUX | _BE or first.endswith(("ed", "n't", "n’t")):
+        return None  # "…, said the region had changed" / "didn't …": a clause, not "said X."
     return found
 
 
