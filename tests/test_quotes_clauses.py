@@ -238,3 +238,11 @@ def test_transcript_turns_are_direct_quotations_of_their_labels() -> None:
 def test_a_lone_label_makes_no_transcript() -> None:
     text = "UPDATE: The vote was moved to Friday.\n\nWASHINGTON: The council met on Monday.\n"
     assert extract_quotes(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Through a spokesman, the governor declined.", "With the vote near, Mayor Diaz warned."],
+)
+def test_an_introductory_phrase_is_no_reported_content(text: str) -> None:
+    assert extract_quotes(text) == []

@@ -27,6 +27,7 @@ from analysis.quotes.grammar import (
     _OBJECT_TAKERS,
     _OPEN_MARKS,
     _POSSESSIVES,
+    _PREP_PHRASE,
     _SPEECH_NOUN,
     _TIME_WORDS,
     _WORDS,
@@ -687,11 +688,8 @@ def _reported(doc: Doc, u: _Unit, frames: Sequence[_Frame]) -> list[_Record]:
             after = None  # "…, according to an analysis by X, a former aide": the source
         if after is not None:
             afters[fi] = after
-        if (
-            before is not None
-            and after is not None
-            and _INTRO_PHRASE.match(text, before[0], before[1])
-        ):
+        intro = _INTRO_PHRASE if after is not None else _PREP_PHRASE
+        if before is not None and intro.match(text, before[0], before[1]):
             before = None  # "In a statement, the ministry said …": an introduction
         if before is not None:
             tail = text[fr.end : min(u.end, fr.end + 80)]

@@ -93,6 +93,9 @@ _INTRO_PHRASE = re.compile(
     r"(?:In|On|At|During|After|Before|Since|Following|Speaking|Asked|Earlier|Later|Last|This|"
     r"Meanwhile|However|But|And|Also|Then|Now|Today|Yesterday)\b[^,;:]{0,60}$"
 )
+#: A prepositional phrase alone, before the subject: "At Monday's debate, Clinton cited …" has
+#: no content before its cue.
+_PREP_PHRASE = re.compile(r"(?:" + "|".join(sorted(_G["intro_prepositions"])) + r")\b[^,;:]{0,60}$")
 _GAP_GLUE = re.compile(r"[\s,:]*(?:that|this|as follows|the following)?[\s,:]*")
 _GAP_CONJ = re.compile(r"[\s,]*(?:but|and|then|before|adding)[\s,:]*")
 _DIRECT_START = re.compile(r"[\W_]*(?:[^\W\d_]|\d)", re.UNICODE)
