@@ -246,3 +246,10 @@ def test_a_lone_label_makes_no_transcript() -> None:
 )
 def test_an_introductory_phrase_is_no_reported_content(text: str) -> None:
     assert extract_quotes(text) == []
+
+
+def test_a_quoted_sub_head_in_title_case_is_no_statement() -> None:
+    text = "“We will win,” Mayor Diaz said.\n\n‘A City Divided at Last.’\n\nThe council met.\n"
+    assert [(text[q.start : q.end], q.speaker) for q in extract_quotes(text)] == [
+        ("We will win,", "Diaz")
+    ]

@@ -52,6 +52,7 @@ from analysis.quotes.tokens import (
     _direct_like,
     _first_char,
     _first_char_of,
+    _headline_caps,
     _Intervals,
     _is_cap,
     _is_name_token,
@@ -542,7 +543,7 @@ def _is_bare_frame(doc: Doc, u: _Unit, fr: _Frame) -> bool:
 def _standalone(doc: Doc, u: _Unit, q: _QSpan) -> bool:
     """A quotation that stands as a statement on its own (not a scare quote or title)."""
     text = doc.text
-    if not _direct_like(text, q.parts[0]):
+    if not _direct_like(text, q.parts[0]) or _sub_head(doc, u, q):
         return False
     if not _only_gap(text, u.start, q.open) and _last_char(text, u.start, q.open) not in (
         ":",
@@ -567,6 +568,20 @@ def _standalone(doc: Doc, u: _Unit, q: _QSpan) -> bool:
     # four words or more make a statement, unless they are all capitalised (a title such as
     # “The Wall Street Journal”)
     return len(words) >= 4 and not all(w[0].isupper() or w[0].isdigit() for w in words)
+
+
+def _sub_head(doc: Doc, u: _Unit, q: _QSpan) -> bool:
+    """A quotation that is a whole paragraph in title case: a sub-head set in quote marks
+    ("‘All Bets Are Off.’"), not a statement."""
+    if u.para >= len(doc.paras):
+        return False
+    ps, pe = doc.paras[u.para]
+    text = doc.text
+    return (
+        _only_gap(text, ps, q.open)
+        and _only_gap(text, q.close, pe)
+        and _headline_caps(text, q.parts[0][0], q.parts[-1][1])
+    )
 
 
 def _inherit(doc: Doc, records: Sequence[_Record], u: _Unit) -> _Record | None:
