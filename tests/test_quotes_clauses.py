@@ -159,6 +159,11 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
         "didn't help renters.",
         [("indirect", "the new rules didn't help renters.", "Maya Chen")],
     ),
+    (
+        "told a named hearer, then a modifier: the clause is before the cue",
+        "The plan will pass easily, Senator Vega told The Capital Gazette on Friday.",
+        [("indirect", "The plan will pass easily", "Vega")],
+    ),
 ]
 
 #: (case, text, a reported content): the clause is reported whole, not split.

@@ -188,7 +188,12 @@ def _after_content(doc: Doc, u: _Unit, fr: _Frame, limit: int) -> tuple[int, int
             and has(0)
             and (toks[0][2].lower() in _OBJECT_PRONOUNS or _is_cap(toks[0]))
         ):
-            start = toks[0][1]  # "told reporters he would …": skip a short object
+            k = 1
+            while has(k) and _is_cap(toks[k]):
+                k += 1  # "told The Huffington Post …": the hearer's whole name
+            if has(k) and (toks[k][2].lower() in _NP_PREPS or toks[k][2] == "."):
+                return None  # "…, he told The Huffington Post on Thursday.": no clause
+            start = toks[k - 1][1]  # "told reporters he would …": skip a short object
     s, e = _strip(text, start, limit)
     while s < e and text[s] in ",:":
         s = _first_char(text, s + 1, e)
