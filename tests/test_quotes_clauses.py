@@ -93,6 +93,77 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
         "resolutions.",
         [("indirect", "the test “a clear violation” of its resolutions.", "Security Council")],
     ),
+    (
+        "according to X, at the start: the clause after the comma is the content",
+        "According to Dorsey, the county budget has been cut three years in a row.",
+        [("indirect", "the county budget has been cut three years in a row.", "Dorsey")],
+    ),
+    (
+        "according to a source phrase that runs to the end of the sentence",
+        "Turnout fell sharply among young voters, according to a Gallup/CNN survey released "
+        "on Monday.",
+        [("indirect", "Turnout fell sharply among young voters", "Gallup")],
+    ),
+    (
+        "according to X with an apposition: the apposition is not content",
+        "Property taxes would rise for most families, according to an analysis by Ana Ruiz, a "
+        "former budget aide, who studied the plan.",
+        [("indirect", "Property taxes would rise for most families", "analysis")],
+    ),
+    (
+        "a poll shows a bare object",
+        "Recent polls show a tight race in the state.",
+        [("indirect", "a tight race in the state.", "Recent polls")],
+    ),
+    (
+        "a study found a bare clause",
+        "A 2014 audit found 42 unpaid contracts in the city.",
+        [("indirect", "42 unpaid contracts in the city.", "2014 audit")],
+    ),
+    (
+        "called X a Y: an object and what it is called",
+        "The governor has called the new tax a disaster for farmers.",
+        [("indirect", "the new tax a disaster for farmers.", "governor")],
+    ),
+    (
+        "agreed to: an intention with an infinitive",
+        "The two unions agreed to share the cost of the new clinic.",
+        [("indirect", "to share the cost of the new clinic.", "two unions")],
+    ),
+    (
+        "agreed with a bare clause",
+        "Most economists agreed the tariff was a mistake.",
+        [("indirect", "the tariff was a mistake.", "economists")],
+    ),
+    (
+        "asked a hearer to do something: the infinitive is the request",
+        "Senator Lena Ortiz asked the two candidates to debate the budget first.",
+        [("indirect", "to debate the budget first.", "Lena Ortiz")],
+    ),
+    (
+        "told a hearer to do something",
+        "The coach told his players to stay calm.",
+        [("indirect", "to stay calm.", "coach")],
+    ),
+    (
+        "a bare clause begun by a pronoun: a later 'that' is not the complementizer",
+        "Senator Ruiz said he doubted the plan would pass, arguing that the votes were not there.",
+        [
+            ("indirect", "he doubted the plan would pass", "Ruiz"),
+            ("indirect", "the votes were not there.", "Ruiz"),
+        ],
+    ),
+    (
+        "a relative clause after the speaker, then a clause with a negated verb",
+        "Economist Maya Chen, who studies housing at the state university, said the new rules "
+        "didn't help renters.",
+        [("indirect", "the new rules didn't help renters.", "Maya Chen")],
+    ),
+    (
+        "told a named hearer, then a modifier: the clause is before the cue",
+        "The plan will pass easily, Senator Vega told The Capital Gazette on Friday.",
+        [("indirect", "The plan will pass easily", "Vega")],
+    ),
 ]
 
 #: (case, text, a reported content): the clause is reported whole, not split.
@@ -126,3 +197,64 @@ def test_clause_cases(case: str, text: str, expected: list[tuple[str, str, str |
 def test_clause_reported_whole(case: str, text: str, content: str) -> None:
     got = [text[q.start : q.end] for q in extract_quotes(text) if q.kind == "indirect"]
     assert got == [content], f"{case}: {got}"
+
+
+#: (case, text): no attribution at all.
+NONE: list[tuple[str, str]] = [
+    (
+        "show with a person as subject needs that",
+        "The family will show visitors the garden on Sunday.",
+    ),
+    ("find with a person as subject needs that", "The mayor found a new office for the agency."),
+    ("show as a noun in a programme's name", "Apple Music show The 411 has a new host."),
+    ("called an object alone: not characterising", "The senator called a press conference."),
+    ("a cue word before a finite verb is a noun", "The jobless rate is a widely watched figure."),
+]
+
+
+@pytest.mark.parametrize(("case", "text"), NONE, ids=[c[0] for c in NONE])
+def test_clause_none(case: str, text: str) -> None:
+    got = [text[q.start : q.end] for q in extract_quotes(text)]
+    assert got == [], f"{case}: {got}"
+
+
+def test_transcript_turns_are_direct_quotations_of_their_labels() -> None:
+    text = (
+        "The senator spoke to a radio host on Sunday. Partial transcript:\n\n"
+        '"HOST: Will you run again next year?\n\n'
+        '"MARTINEZ: I have not decided. My family comes first.\n\n'
+        '"And the party knows it.\n\n'
+        '"(CROSSTALK.)\n\n'
+        '"HOST: Thank you, Senator.\n'
+    )
+    quotes = extract_quotes(text)
+    assert [(q.kind, q.speaker, q.cue) for q in quotes] == [
+        ("direct", "HOST", ":"),
+        ("direct", "MARTINEZ", ":"),
+        ("direct", "HOST", ":"),
+    ]
+    second = quotes[1]
+    assert [text[s:e] for s, e in second.parts] == [
+        "I have not decided. My family comes first.",
+        '"And the party knows it.'[1:],
+    ]
+
+
+def test_a_lone_label_makes_no_transcript() -> None:
+    text = "UPDATE: The vote was moved to Friday.\n\nWASHINGTON: The council met on Monday.\n"
+    assert extract_quotes(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Through a spokesman, the governor declined.", "With the vote near, Mayor Diaz warned."],
+)
+def test_an_introductory_phrase_is_no_reported_content(text: str) -> None:
+    assert extract_quotes(text) == []
+
+
+def test_a_quoted_sub_head_in_title_case_is_no_statement() -> None:
+    text = "“We will win,” Mayor Diaz said.\n\n‘A City Divided at Last.’\n\nThe council met.\n"
+    assert [(text[q.start : q.end], q.speaker) for q in extract_quotes(text)] == [
+        ("We will win,", "Diaz")
+    ]

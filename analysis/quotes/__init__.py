@@ -9,7 +9,9 @@ works on raw text without a parser. Each stage is a module; read them in this or
    opening or closing from their neighbours (left- and right-flanking, as in CommonMark) and
    paired with a stack per paragraph; apostrophes inside words (it’s, Russia’s) are never quote
    marks; a quotation whose paragraph ends open continues when the next paragraph opens with a
-   quote mark; an opening mark never closed is recovered to the end of its sentence.
+   quote mark; an opening mark never closed is recovered to the end of its sentence. In a
+   transcript, a paragraph that opens with a speaker's label in capitals ("WALLACE: …") is a
+   turn, a direct quotation of that speaker (:mod:`~analysis.quotes.turns`).
 2. :mod:`~analysis.quotes.frames`: sentences that a quotation spans are merged into units; in
    each unit the speech cues of ``analysis/data/speech_verbs.yaml`` outside the quotations become
    frames: the cue, the speaker phrase before it ("X said", "X, a <role>, said") or after it
@@ -43,9 +45,9 @@ and the speaker words (anaphor heads, unaffiliated and official roles, title wor
 Every stage runs in linear time; no function is longer than 80 lines or more complex than 25
 (a test holds it).
 
-Measured on PolNeAR dev (``python -m analysis evaluate quotes``): direct F1 93.2 at 30% overlap
-with 95.0% of speakers right, all attributions F1 70.6; on the domain dev set (``python -m
-analysis evaluate domain``): all attributions F1 91.1, direct/partial 95.9, speaker accuracy
+Measured on PolNeAR dev (``python -m analysis evaluate quotes``): direct F1 93.4 at 30% overlap
+with 95.2% of speakers right, all attributions F1 72.4; on the domain dev set (``python -m
+analysis evaluate domain``): all attributions F1 91.4, direct/partial 95.9, speaker accuracy
 96.2, speaker-actor accuracy 92.5; about 180,000-350,000 words/s on one core
 (``scripts/bench_quotes.py``).
 """

@@ -16,6 +16,7 @@ from analysis.quotes.grammar import (
     _COMPLEMENTIZER_END,
     _CONJ_BEFORE,
     _CONTEXT_CLASS,
+    _DETERMINERS,
     _GAP_CONJ,
     _GAP_GLUE,
     _INTRO_PHRASE,
@@ -25,6 +26,8 @@ from analysis.quotes.grammar import (
     _OBJECT_PRONOUNS,
     _OBJECT_TAKERS,
     _OPEN_MARKS,
+    _POSSESSIVES,
+    _PREP_PHRASE,
     _SPEECH_NOUN,
     _TIME_WORDS,
     _WORDS,
@@ -33,22 +36,27 @@ from analysis.quotes.limits import (
     AFTER_WINDOW,
     GAP_WORDS,
     GAP_WORDS_CONTINUING,
+    HEARER_WORDS,
     MAX_GAP_CHARS,
     MAX_REPORTED_PER_UNIT,
     MIN_INDIRECT_WORDS,
     NEEDS_AS_WINDOW,
+    SOURCE_WINDOW,
     SPEAKER_WINDOW,
     THAT_LOOKAHEAD_WORDS,
 )
 from analysis.quotes.records import Kind, _Frame, _QSpan, _Record, _Unit
+from analysis.quotes.speakers import speaker_words
 from analysis.quotes.tokens import (
     _bare,
     _direct_like,
     _first_char,
     _first_char_of,
+    _headline_caps,
     _Intervals,
     _is_cap,
     _is_name_token,
+    _is_word,
     _last_char,
     _only_gap,
     _Sentences,
@@ -61,6 +69,17 @@ from analysis.segment import Sentence
 
 #: The signature line under a quoted tweet: a dash at the start of a line, then the author.
 _SIGNATURE = re.compile(r"\n[ \t]*(?:―|—|–|--?)[ \t]*\S")
+#: An object and what it is called ("called climate change a hoax", "labeled him an extremist"),
+#: not an object alone ("called a press conference").
+_SMALL_CLAUSE = re.compile(
+    r"(?!(?:a|an|for|on|in|up|off|out|back|to)\b)[\w’'-]+(?:\s+[\w’'-]+){0,7}?\s+(?:a|an)\s+\w"
+)
+#: Subject pronouns: a reported clause without "that" has begun at one.
+_CLAUSE_SUBJECTS = frozenset(["he", "she", "they", "we", "i", "it"])
+#: Words that open an indirect question.
+_WH_WORDS = frozenset(["how", "what", "where", "when", "whether", "why", "which", "who"])
+#: Tokens that close the clause before a cue.
+_CLAUSE_MARKS = frozenset([",", ";", ":", ".", "!", "?", "(", ")", "—", "–", *_ALL_MARK_CHARS])
 #: A modal right before a cue: what someone could or would say is not what they said.
 _MODAL_BEFORE = re.compile(r"\b(?:could|would|should|might|can|may|must)\s+$")
 
@@ -134,15 +153,17 @@ def _after_content(doc: Doc, u: _Unit, fr: _Frame, limit: int) -> tuple[int, int
         ):
             that_at = idx
             break
-        if t[2] in (".", ";", ":", "!", "?") or t[2] in _ALL_MARK_CHARS:
-            break
+        if t[2] in (".", ";", ":", "!", "?") or t[2] in _ALL_MARK_CHARS or w in _CLAUSE_SUBJECTS:
+            break  # "said he didn't believe …, arguing that …": the clause has begun
         idx += 1
     cls = fr.cls
     if that_at is not None:
         start = toks[that_at][1]
     elif has(0) and toks[0][2] in (":", ","):
         start = toks[0][1]
-    elif cls.adjective or not cls.bare_clause:
+    elif (to_at := _object_then_to(doc, fr, stream)) is not None:
+        start = toks[to_at][0]  # "asked the candidates to discuss …": the request
+    elif cls.adjective or not (cls.bare_clause or _source_subject(doc, u, fr)):
         return None
     else:
         start = pos
@@ -167,7 +188,12 @@ def _after_content(doc: Doc, u: _Unit, fr: _Frame, limit: int) -> tuple[int, int
             and has(0)
             and (toks[0][2].lower() in _OBJECT_PRONOUNS or _is_cap(toks[0]))
         ):
-            start = toks[0][1]  # "told reporters he would …": skip a short object
+            k = 1
+            while has(k) and _is_cap(toks[k]):
+                k += 1  # "told The Huffington Post …": the hearer's whole name
+            if has(k) and (toks[k][2].lower() in _NP_PREPS or toks[k][2] == "."):
+                return None  # "…, he told The Huffington Post on Thursday.": no clause
+            start = toks[k - 1][1]  # "told reporters he would …": skip a short object
     s, e = _strip(text, start, limit)
     while s < e and text[s] in ",:":
         s = _first_char(text, s + 1, e)
@@ -177,11 +203,49 @@ def _after_content(doc: Doc, u: _Unit, fr: _Frame, limit: int) -> tuple[int, int
         return None
     if cls.needs_as:
         seg = text[s : min(e, s + NEEDS_AS_WINDOW)]
-        if " as " not in seg and not any(c in seg for c in '“"”'):
+        if (
+            " as " not in seg
+            and not any(c in seg for c in '“"”')
+            and _SMALL_CLAUSE.match(text, s, e) is None
+        ):
             return None
     if text[e - 1] == ":" and _only_gap(text, e, u.end):
         return None  # "announced the arrival on Twitter:": it introduces what follows
     return (s, e)
+
+
+def _object_then_to(doc: Doc, fr: _Frame, stream: _TokenStream) -> int | None:
+    """The index of "to" after a hearer that a cue takes ("asked the candidates to discuss
+    …", "told his aides to wait"), or None."""
+    if fr.cue_end != fr.end or doc.text[fr.cue_start : fr.cue_end].lower() not in _OBJECT_TAKERS:
+        return None
+    toks, has = stream.toks, stream.has
+    for idx in range(1, HEARER_WORDS + 1):
+        if not has(idx + 1) or not _is_word(toks[idx - 1]) or toks[idx - 1][2] in _WH_WORDS:
+            return None  # "tell them how to vote": the question is the content
+        if toks[idx][2] == "to":
+            after = toks[idx + 1][2]
+            low = after.lower()
+            verb = not low.endswith(("s", "ing")) or low.endswith("ss")  # not "to reporters"
+            if after[0].islower() and verb and low not in _DETERMINERS | _POSSESSIVES:
+                return idx if low not in _OBJECT_PRONOUNS else None
+            return None
+    return None
+
+
+def _source_subject(doc: Doc, u: _Unit, fr: _Frame) -> bool:
+    """Whether a cue of a ``source_object`` class follows a source of evidence in its clause
+    ("Polls show …", "leaked documents from his tax return show …")."""
+    if not fr.cls.source_object:
+        return False
+    sources = speaker_words().evidence_sources
+    toks = _tokens(doc.text, max(u.start, fr.cue_start - SOURCE_WINDOW), fr.cue_start)
+    for tok in reversed(toks):
+        if tok[2] in _CLAUSE_MARKS:
+            return False
+        if _bare(tok[2]).lower() in sources:
+            return True
+    return False
 
 
 def _before_content(doc: Doc, u: _Unit, fr: _Frame, lo: int) -> tuple[int, int] | None:
@@ -484,7 +548,7 @@ def _is_bare_frame(doc: Doc, u: _Unit, fr: _Frame) -> bool:
 def _standalone(doc: Doc, u: _Unit, q: _QSpan) -> bool:
     """A quotation that stands as a statement on its own (not a scare quote or title)."""
     text = doc.text
-    if not _direct_like(text, q.parts[0]):
+    if not _direct_like(text, q.parts[0]) or _sub_head(doc, u, q):
         return False
     if not _only_gap(text, u.start, q.open) and _last_char(text, u.start, q.open) not in (
         ":",
@@ -509,6 +573,20 @@ def _standalone(doc: Doc, u: _Unit, q: _QSpan) -> bool:
     # four words or more make a statement, unless they are all capitalised (a title such as
     # “The Wall Street Journal”)
     return len(words) >= 4 and not all(w[0].isupper() or w[0].isdigit() for w in words)
+
+
+def _sub_head(doc: Doc, u: _Unit, q: _QSpan) -> bool:
+    """A quotation that is a whole paragraph in title case: a sub-head set in quote marks
+    ("‘All Bets Are Off.’"), not a statement."""
+    if u.para >= len(doc.paras):
+        return False
+    ps, pe = doc.paras[u.para]
+    text = doc.text
+    return (
+        _only_gap(text, ps, q.open)
+        and _only_gap(text, q.close, pe)
+        and _headline_caps(text, q.parts[0][0], q.parts[-1][1])
+    )
 
 
 def _inherit(doc: Doc, records: Sequence[_Record], u: _Unit) -> _Record | None:
@@ -626,13 +704,12 @@ def _reported(doc: Doc, u: _Unit, frames: Sequence[_Frame]) -> list[_Record]:
             continue
         before = None if fr.borrowed else _before_content(doc, u, fr, u.start)
         after = _after_content(doc, u, fr, u.end)
+        if before is not None and fr.cls.name == "according_to":
+            after = None  # "…, according to an analysis by X, a former aide": the source
         if after is not None:
             afters[fi] = after
-        if (
-            before is not None
-            and after is not None
-            and _INTRO_PHRASE.match(text, before[0], before[1])
-        ):
+        intro = _INTRO_PHRASE if after is not None else _PREP_PHRASE
+        if before is not None and intro.match(text, before[0], before[1]):
             before = None  # "In a statement, the ministry said …": an introduction
         if before is not None:
             tail = text[fr.end : min(u.end, fr.end + 80)]

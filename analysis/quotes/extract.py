@@ -16,6 +16,8 @@ from analysis.quotes.names import NameIndex
 from analysis.quotes.records import Quote, SpeechVerbs, _QSpan, _Record
 from analysis.quotes.resolution import _finish
 from analysis.quotes.tokens import _headline_caps, _Intervals, _Sentences
+from analysis.quotes.turns import outside_turns as _outside
+from analysis.quotes.turns import transcript_turns
 from analysis.segment import Sentence, sentences
 
 
@@ -45,6 +47,13 @@ def _run(doc: Doc, sents: Sequence[Sentence] | None, headline: bool) -> list[Quo
         for start, end, mark in _find_marks(text)
         if (mk := _classify(text, start, end, mark)) is not None
     ]
+    turns = transcript_turns(text, paras)
+    if turns is not None:  # a turn is one quotation: the marks inside it are its own
+        marks = [
+            mk
+            for mk, out in zip(marks, _outside(turns, [m.start for m in marks]), strict=True)
+            if out
+        ]
     quotes = _pair_quotes(text, paras, sl, marks)
     doc.names.quoted = _Intervals((q.open, q.close) for q in quotes)
     units = _units(doc, sents, para_idx, quotes, sl)
@@ -55,6 +64,10 @@ def _run(doc: Doc, sents: Sequence[Sentence] | None, headline: bool) -> list[Quo
     ]  # a heading reports no speech; its quotations stay, as partial
     if headline:
         records += _headline_quotations(quotes, records)
+    if turns is not None:
+        keep = _outside(turns, [r.parts[0][0] for r in records])
+        records = [r for r, out in zip(records, keep, strict=True) if out] + turns.records
+        records.sort(key=lambda r: r.parts[0][0])
     return _finish(doc, records)
 
 

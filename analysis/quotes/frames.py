@@ -51,6 +51,7 @@ from analysis.quotes.records import CueClass, SpeakerPhrase, SpeechVerbs, _Frame
 from analysis.quotes.tokens import (
     _bare,
     _cue_is_verb,
+    _first_char,
     _headline_caps,
     _is_name_token,
     _is_word,
@@ -72,6 +73,12 @@ _NOUN_AFTER = re.compile(
     r"[ \t]+(?:(?i:of|for|in|on|at|with|from|by|about|department|media|television|secretary|"
     r"minister|ministry|visit|banquet|dinner|funeral|sponsored|owned|run)\b|[A-Z])"
 )
+#: A finite auxiliary right after a cue word: the word is a noun ("the jobless rate is") or
+#: ends a relative clause ("what he said was").
+_FINITE_AFTER = re.compile(r"[ \t]+(?:is|are|was|were|has|have|had|will|would)\b")
+#: The rest of a source phrase after "according to X": up to a comma or the end of the
+#: sentence, a few words without a clause mark ("… poll released last week").
+_SOURCE_REST = re.compile(r"[^,;:.!?“”\"—–()]{0,80}?(?=\s*(?:[,;:—–]|[.!?]\s*(?:[”\"’]\s*)?$))")
 #: A form of "be" right before a cue ("was quoted by", "is said by"): a passive with its agent.
 _BY_AGENT_NOT_GERUND = re.compile(r" by (?!\w+ing\b)")
 #: "of" right before a cue word: the cue is a noun ("a series of tweets").
@@ -187,6 +194,8 @@ def _not_a_cue(doc: Doc, u: _Unit, cs: int, ce: int, form: str) -> bool:
         return True
     if form in _NOUN_CUES and _NOUN_AFTER.match(text, ce) is not None:
         return True
+    if _FINITE_AFTER.match(text, ce) is not None:
+        return True  # "The unemployment rate is …", "what he said was": a noun or a clause
     if not form.endswith("ing") and _OF_BEFORE.search(text, max(0, cs - 4), cs) is not None:
         return True  # "a series of tweets", "one of the claims": a noun
     return (
@@ -213,8 +222,7 @@ def _cue_frame(
         headline = True  # "…, Lindsey Graham Says.": the speaker precedes the cue
     fr = _Frame(cs, ce, cls, None, None, None, cs, ce)
     if cls.name == "according_to":
-        phrase = speaker_after(doc, ce, u.end)
-        return _after(fr, phrase) if phrase is not None else None
+        return _according_frame(doc, u, fr)
     if not _cue_is_verb(text, cs, lo):
         return None
     progressive = form.endswith("ing") and _PROGRESSIVE.search(text, max(lo, cs - 24), cs)
@@ -239,6 +247,25 @@ def _cue_frame(
         return coordinated  # "X promised … and said …"
     phrase = speaker_after(doc, ce, u.end) if inverted else None
     return _after(fr, phrase) if phrase is not None else None
+
+
+def _according_frame(doc: Doc, u: _Unit, fr: _Frame) -> _Frame | None:
+    """ "According to X, …" / "…, according to X." The source phrase runs to the next comma or
+    the end of the sentence ("a New York Times/CBS News poll released last week"); a comma
+    clause after a source that opens the sentence is the content, not an apposition
+    ("According to Ham, the administration has …")."""
+    text = doc.text
+    phrase = speaker_after(doc, fr.cue_end, u.end)
+    if phrase is None:
+        return None
+    if phrase.desc is not None and _at_clause_start(doc, u, fr.cue_start):
+        ends = _SOURCE_REST.match(text, phrase.edge, u.end)
+        if ends is None or not text.startswith(",", _first_char(text, ends.end(), u.end)):
+            phrase = replace(phrase, desc=None, edge=phrase.end)
+    m = _SOURCE_REST.match(text, phrase.edge, u.end)
+    if m is not None and m.end() > phrase.edge:
+        phrase = replace(phrase, edge=m.end())
+    return _after(fr, phrase)
 
 
 def _opinion_frames(doc: Doc, u: _Unit, opinions: Sequence[re.Match[str]]) -> list[_Frame]:
@@ -305,8 +332,9 @@ def _speaker_after_closing(doc: Doc, fr: _Frame, u: _Unit) -> _Frame | None:
     if _words_between(doc.text, found.end, u.end, 5) > 4:
         return None
     after = _tokens(doc.text, found.end, min(u.end, found.end + 40))
-    if after and (after[0][2].lower() in _AUX | _BE or after[0][2].lower().endswith("ed")):
-        return None  # "…, said the region had changed": a clause, not "said X."
+    first = after[0][2].lower() if after else ""
+    if first in _AUX | _BE or first.endswith(("ed", "n't", "n’t")):
+        return None  # "…, said the region had changed" / "didn't …": a clause, not "said X."
     return found
 
 

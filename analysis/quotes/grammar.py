@@ -47,6 +47,7 @@ _PARTICIPLE_PREPS = _G["participle_preps"]
 _PARTICIPLE_TIME = _G["participle_time"]
 _MESSAGE_NOUNS = _G["message_nouns"]
 _INTRO_WORDS = _G["intro_words"]
+_NON_SPEAKER_LABELS = _G["non_speaker_labels"]
 #: "<speech noun> that" ("claim that", "insistence that"): the noun is the cue.
 _SPEECH_NOUN = re.compile(
     r"\b(?P<noun>" + "|".join(sorted(_G["speech_nouns"], key=len, reverse=True)) + r")\s+that\b"
@@ -92,6 +93,9 @@ _INTRO_PHRASE = re.compile(
     r"(?:In|On|At|During|After|Before|Since|Following|Speaking|Asked|Earlier|Later|Last|This|"
     r"Meanwhile|However|But|And|Also|Then|Now|Today|Yesterday)\b[^,;:]{0,60}$"
 )
+#: A prepositional phrase alone, before the subject: "At Monday's debate, Clinton cited …" has
+#: no content before its cue.
+_PREP_PHRASE = re.compile(r"(?:" + "|".join(sorted(_G["intro_prepositions"])) + r")\b[^,;:]{0,60}$")
 _GAP_GLUE = re.compile(r"[\s,:]*(?:that|this|as follows|the following)?[\s,:]*")
 _GAP_CONJ = re.compile(r"[\s,]*(?:but|and|then|before|adding)[\s,:]*")
 _DIRECT_START = re.compile(r"[\W_]*(?:[^\W\d_]|\d)", re.UNICODE)

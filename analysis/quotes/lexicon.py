@@ -89,6 +89,7 @@ def _parse(data: Any, source: str) -> dict[str, Any]:
             "adjective",
             "infinitive",
             "infinitive_only",
+            "source_object",
         ):
             value = spec.get(flag, False)
             if not isinstance(value, bool):
@@ -186,6 +187,7 @@ def _compile(parts: dict[str, Any], version: str, sources: tuple[str, ...]) -> S
             flags["adjective"],
             flags["infinitive"],
             flags["infinitive_only"],
+            flags["source_object"],
         )
         for lemma, forms in spec["verbs"]:
             lemma = " ".join(lemma.lower().split())

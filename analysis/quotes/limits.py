@@ -70,3 +70,10 @@ POSSESSOR_WINDOW = 80
 #: Longest first word of a two-word name read as a family name even when it is also a given
 #: name ("Xi Jinping", "Lu Kang"); longer ones ("Donald Trump") are given names.
 SHORT_FAMILY_NAME = 2
+#: Characters before a finding cue searched for a source of evidence as its subject ("leaked
+#: documents from his 1995 tax return show …").
+SOURCE_WINDOW = 80
+#: Most words of a hearer between a cue and its infinitive ("asked the two candidates to …").
+HEARER_WORDS = 6
+#: Fewest labelled paragraphs ("WALLACE: …") that make a text a transcript.
+MIN_TURNS = 2

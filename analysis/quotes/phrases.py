@@ -432,6 +432,8 @@ def np_forward(doc: Doc, stream: _TokenStream, i: int) -> tuple[int, int] | None
             break
         if not _is_word(t) or wl in _NP_STOP or (wl in _NP_PREPS and wl != "of"):
             break
+        if wl.endswith(("n't", "n’t")):
+            break  # "… statement didn't clarify": a verb ends the phrase
         if wl in _ADVERBS or wl in _TIME_WORDS or w in _TIME_WORDS:
             break
         j += 1

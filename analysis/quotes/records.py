@@ -73,6 +73,7 @@ class CueClass:
     adjective: bool
     infinitive: bool = False
     infinitive_only: bool = False
+    source_object: bool = False
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ class SpeakerWords:
         person_heads: Heads that name a person ("spokesman", "minister").
         document_nouns: Documents whose author is the speaker ("statement", "readout").
         unaffiliated: Words of speakers who speak for no state or organisation.
+        evidence_sources: Nouns of sources of evidence ("poll", "study", "video") whose
+            finding verb takes a bare object.
         official_heads: Words of official bodies and roles.
         location_preps: Prepositions after which an actor is a place, not an affiliation.
         title_words: Lower-case words of a title between an actor and a name.
@@ -39,6 +41,7 @@ class SpeakerWords:
     person_heads: frozenset[str]
     document_nouns: frozenset[str]
     unaffiliated: frozenset[str]
+    evidence_sources: frozenset[str]
     official_heads: frozenset[str]
     location_preps: frozenset[str]
     title_words: frozenset[str]
@@ -71,6 +74,7 @@ def speaker_words() -> SpeakerWords:
         person_heads=_words(data, "person_heads"),
         document_nouns=_words(data, "document_nouns"),
         unaffiliated=_words(data, "unaffiliated"),
+        evidence_sources=_words(data, "evidence_sources"),
         official_heads=_words(data, "official_heads"),
         location_preps=_words(data, "location_preps"),
         title_words=_words(data, "title_words"),
