@@ -21,10 +21,8 @@ import importlib.resources
 import io
 import itertools
 import json
-import math
 import operator
 import re
-import string
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,7 +33,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from analysis._pattern import PatternRules, assessments, pattern_rules
 from analysis.errors import InputError
 
 __all__ = [
@@ -211,8 +208,12 @@ class LinearModel:
 #
 # Both analysers run once per sentence; the score of a window (clause, left, right) is then
 # computed from the per-word assessments that fall inside it, so a target costs no extra
-# analyser pass and negations or boosters just outside a window still count.
-# tests/test_learned.py checks that the sentence-level scores equal the analysers' own.
+# analyser pass and negations or boosters just outside a window still count. The per-word
+# assessments are the libraries' own (Pattern's ``Sentiment.assessments``; VADER's
+# ``SentiText``, ``sentiment_valence``, ``_but_check`` and ``score_valence``): copies of their
+# rules were faster, but by less than the 20% of a whole ``make bench`` run that would pay for
+# keeping a copy (issue 17). tests/test_learned.py checks that the sentence-level scores equal
+# the analysers' own.
 
 
 @functools.cache
@@ -248,15 +249,26 @@ def _emojis() -> frozenset[str]:
     return frozenset(_vader().emojis)
 
 
-@functools.cache
-def _pattern_rules() -> PatternRules:
-    return pattern_rules(_pattern())
+class _Indexed(str):
+    """A word that carries its token index through Pattern's assessments (which return words)."""
+
+    __slots__ = ("i",)
+    i: int
 
 
 def _tb_chunks(lower: list[str]) -> list[tuple[int, float, float]]:
-    """TextBlob (Pattern) assessments as ``(head token index, polarity, subjectivity)``
-    (:func:`analysis._pattern.assessments` with TextBlob's own lexicon)."""
-    return assessments(lower, _pattern_rules())
+    """TextBlob (Pattern) assessments of lower-cased tokens as ``(head token index, polarity,
+    subjectivity)``: Pattern's own ``Sentiment.assessments``, each assessment's head the last
+    token among its words (an exclamation mark it absorbs is not one of the tokens)."""
+    words = []
+    for i, w in enumerate(lower):
+        word = _Indexed(w)
+        word.i = i
+        words.append((word, None))
+    return [
+        (max(w.i for w in chunk if isinstance(w, _Indexed)), float(p), float(s))
+        for chunk, p, s, _ in _pattern().assessments(words, True)
+    ]
 
 
 def _tb_window(
@@ -275,200 +287,39 @@ def _tb_window(
 
 
 _WHITESPACE_TOKEN = re.compile(r"\S+")
-#: The characters VADER strips from the ends of a word.
-_PUNCTUATION = string.punctuation
-
-
-@functools.cache
-def _vader_rules() -> tuple[dict[str, float], frozenset[str], frozenset[str], dict[str, float]]:
-    """VADER's booster words, negations, the words of its multi-word idioms and boosters, and
-    its idioms (SPECIAL_CASES)."""
-    from vaderSentiment import vaderSentiment as v
-
-    multi = [k for k in (*v.SPECIAL_CASES, *v.BOOSTER_DICT) if " " in k]
-    idiom_words = frozenset(w for k in multi for w in k.split(" "))
-    return dict(v.BOOSTER_DICT), frozenset(v.NEGATE), idiom_words, dict(v.SPECIAL_CASES)
-
-
-#: VADER's scalars (vaderSentiment 3.3.2): capitals emphasis, negation.
-_C_INCR = 0.733
-_N_SCALAR = -0.74
-_SO_THIS = ("so", "this")
-
-
-def _valence(
-    words: list[str], lows: list[str], i: int, is_cap_diff: bool, lexicon: dict[str, float]
-) -> float:
-    """VADER's ``sentiment_valence`` of lexicon word ``i``, over pre-lower-cased words.
-
-    The same rules in the same order and the same float operations as
-    ``SentimentIntensityAnalyzer.sentiment_valence`` (with its negation, idiom and "least"
-    checks), without lower-casing the sentence at every check; tests/test_learned.py compares
-    the two on tricky text."""
-    boosters, negate, idiom_words, special = _vader_rules()
-    low = lows[i]
-    valence = lexicon[low]
-    n = len(lows)
-    if low == "no" and i != n - 1 and lows[i + 1] in lexicon:
-        valence = 0.0
-    if (
-        (i > 0 and lows[i - 1] == "no")
-        or (i > 1 and lows[i - 2] == "no")
-        or (i > 2 and lows[i - 3] == "no" and lows[i - 1] in ("or", "nor"))
-    ):
-        valence = lexicon[low] * _N_SCALAR
-    if is_cap_diff and words[i].isupper():
-        if valence > 0:
-            valence += _C_INCR
-        else:
-            valence -= _C_INCR
-    for start_i in range(3):
-        j = i - (start_i + 1)
-        if i <= start_i or lows[j] in lexicon:
-            continue
-        before = lows[j]
-        s = 0.0
-        if before in boosters:
-            s = boosters[before]
-            if valence < 0:
-                s *= -1
-            if is_cap_diff and words[j].isupper():
-                if valence > 0:
-                    s += _C_INCR
-                else:
-                    s -= _C_INCR
-        if start_i == 1 and s != 0:
-            s = s * 0.95
-        if start_i == 2 and s != 0:
-            s = s * 0.9
-        valence = valence + s
-        # VADER's _negation_check
-        if start_i == 0:
-            if before in negate or "n't" in before:
-                valence = valence * _N_SCALAR
-        elif start_i == 1:
-            if lows[i - 2] == "never" and lows[i - 1] in _SO_THIS:
-                valence = valence * 1.25
-            elif lows[i - 2] == "without" and lows[i - 1] == "doubt":
-                pass
-            elif before in negate or "n't" in before:
-                valence = valence * _N_SCALAR
-        else:
-            if (lows[i - 3] == "never" and lows[i - 2] in _SO_THIS) or lows[i - 1] in _SO_THIS:
-                valence = valence * 1.25
-            elif lows[i - 3] == "without" and (lows[i - 2] == "doubt" or lows[i - 1] == "doubt"):
-                pass
-            elif before in negate or "n't" in before:
-                valence = valence * _N_SCALAR
-            if not idiom_words.isdisjoint(lows[i - 3 : i + 3]):
-                valence = _idioms(valence, lows, i, boosters, special)
-    # VADER's _least_check
-    if i > 1 and lows[i - 1] not in lexicon and lows[i - 1] == "least":
-        if lows[i - 2] != "at" and lows[i - 2] != "very":
-            valence = valence * _N_SCALAR
-    elif i > 0 and lows[i - 1] not in lexicon and lows[i - 1] == "least":
-        valence = valence * _N_SCALAR
-    return valence
-
-
-def _idioms(
-    valence: float,
-    lows: list[str],
-    i: int,
-    boosters: dict[str, float],
-    special: dict[str, float],
-) -> float:
-    """VADER's ``_special_idioms_check`` over pre-lower-cased words."""
-    onezero = f"{lows[i - 1]} {lows[i]}"
-    twoonezero = f"{lows[i - 2]} {lows[i - 1]} {lows[i]}"
-    twoone = f"{lows[i - 2]} {lows[i - 1]}"
-    threetwoone = f"{lows[i - 3]} {lows[i - 2]} {lows[i - 1]}"
-    threetwo = f"{lows[i - 3]} {lows[i - 2]}"
-    for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
-        if seq in special:
-            valence = special[seq]
-            break
-    if len(lows) - 1 > i:
-        zeroone = f"{lows[i]} {lows[i + 1]}"
-        if zeroone in special:
-            valence = special[zeroone]
-    if len(lows) - 1 > i + 1:
-        zeroonetwo = f"{lows[i]} {lows[i + 1]} {lows[i + 2]}"
-        if zeroonetwo in special:
-            valence = special[zeroonetwo]
-    for n_gram in (threetwoone, threetwo, twoone):
-        if n_gram in boosters:
-            valence = valence + boosters[n_gram]
-    return valence
 
 
 def _vader_valences(text: str) -> list[float] | None:
-    """VADER's per-word valences of ``text`` (one per whitespace-separated word), computed as
-    ``SentimentIntensityAnalyzer.polarity_scores`` does; None when the text holds an emoji
-    (VADER rewrites those into words, which breaks the alignment with the text).
+    """VADER's per-word valences of ``text`` (one per whitespace-separated word), as
+    ``SentimentIntensityAnalyzer.polarity_scores`` computes them before scoring; None when the
+    text holds an emoji (VADER rewrites those into words, which breaks the alignment with the
+    text). VADER is asked only about the words of its lexicon (it gives every other word 0)."""
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
 
-    VADER's ``SentiText`` is rebuilt here with the same rules, and only words in VADER's
-    lexicon are scored (VADER leaves every other word at 0); tests/test_learned.py checks the
-    result against VADER's own on tricky text."""
-    sia = _vader()
     if not _emojis().isdisjoint(text):
         return None
-    raw = text.split()
-    stripped = list(map(str.strip, raw, itertools.repeat(_PUNCTUATION)))
-    # a stripped word of one or two characters stays unstripped (only changed words differ)
-    words = stripped
-    for i in itertools.compress(range(len(raw)), map(operator.ne, stripped, raw)):
-        if len(stripped[i]) <= 2:
-            words[i] = raw[i]
-    caps = sum(map(str.isupper, words))
-    is_cap_diff = 0 < len(words) - caps < len(words)
-    lows = list(map(str.lower, words))
+    sia = _vader()
+    sentitext = SentiText(text)
+    words = sentitext.words_and_emoticons
     lexicon = sia.lexicon
-    boosters = _vader_rules()[0]
     sentiments: list[float] = [0] * len(words)
-    for i in [i for i, low in enumerate(lows) if low in lexicon]:
-        low = lows[i]
-        if low in boosters or (low == "kind" and i < len(words) - 1 and lows[i + 1] == "of"):
-            continue
-        sentiments[i] = _valence(words, lows, i, is_cap_diff, lexicon)
-    if "but" in lows:
-        sentiments = sia._but_check(words, sentiments)
-    return sentiments
+    for i, word in enumerate(words):
+        low = word.lower()
+        if low not in lexicon or low in BOOSTER_DICT:
+            continue  # VADER's 0: not a sentiment word, or a booster of the next one
+        if low == "kind" and i < len(words) - 1 and words[i + 1].lower() == "of":
+            continue  # "kind of" is a booster
+        sentiments[i] = sia.sentiment_valence(0, sentitext, word, i, [])[0]
+    return list(sia._but_check(words, sentiments))
 
 
 def _vader_dict(sentiments: list[float], text: str) -> list[float]:
-    """VADER's compound, positive and negative scores of per-word valences, as
-    ``SentimentIntensityAnalyzer.score_valence`` computes them (the same float operations in
-    the same order; tests/test_learned.py compares the two)."""
-    if not any(sentiments):  # VADER's scores of neutral words alone, without its arithmetic
+    """VADER's compound, positive and negative scores of per-word valences
+    (``SentimentIntensityAnalyzer.score_valence``; all three are 0 for neutral words alone)."""
+    if not any(sentiments):
         return [0.0, 0.0, 0.0]
-    sum_s = float(sum(sentiments))
-    # punctuation emphasis: up to four "!", and two or more "?"
-    qm_count = text.count("?")
-    qm_amplifier = (qm_count * 0.18 if qm_count <= 3 else 0.96) if qm_count > 1 else 0
-    punct = min(text.count("!"), 4) * 0.292 + qm_amplifier
-    if sum_s > 0:
-        sum_s += punct
-    elif sum_s < 0:
-        sum_s -= punct
-    compound = max(-1.0, min(1.0, sum_s / math.sqrt((sum_s * sum_s) + 15)))
-    pos_sum = neg_sum = 0.0
-    neu_count = sentiments.count(0)
-    for v in filter(None, sentiments):  # the non-zero valences, in order
-        if v > 0:
-            pos_sum += float(v) + 1
-        else:
-            neg_sum += float(v) - 1
-    if pos_sum > math.fabs(neg_sum):
-        pos_sum += punct
-    elif pos_sum < math.fabs(neg_sum):
-        neg_sum -= punct
-    total = pos_sum + math.fabs(neg_sum) + neu_count
-    return [
-        round(compound, 4),
-        round(math.fabs(pos_sum / total), 3),
-        round(math.fabs(neg_sum / total), 3),
-    ]
+    scores = _vader().score_valence(sentiments, text)
+    return [scores["compound"], scores["pos"], scores["neg"]]
 
 
 def _vader_scores(text: str) -> list[float]:
