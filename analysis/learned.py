@@ -341,6 +341,7 @@ class _Sentence:
         "charged",
         "chunks",
         "ends",
+        "last_word",
         "lower",
         "neg",
         "neutral",
@@ -348,6 +349,7 @@ class _Sentence:
         "scores",
         "starts",
         "text",
+        "tri",
         "vader",
         "words_before",
     )
@@ -374,8 +376,14 @@ class _Sentence:
             folded = _DIGIT.sub("0", lowered)
             self.norm = list(map(folded.__getitem__, map(slice, self.starts, self.ends)))
         self.neg = _negate(self.norm)
+        # the end of the last word: only punctuation follows it
+        self.last_word = len(self.norm)
+        while self.last_word and not self.norm[self.last_word - 1][0].isalnum():
+            self.last_word -= 1
         neg = self.neg
         self.bi = [f"{x} {y}" for x, y in itertools.pairwise(neg)]
+        # the trigrams, made once for all the targets in the sentence
+        self.tri = [f"{x} {y}" for x, y in zip(self.bi, neg[2:], strict=False)]
         self.chunks = _tb_chunks(self.lower)
         valences = _vader_valences(text)
         self.vader: tuple[list[int], list[int], list[float]] | None = None
@@ -393,11 +401,6 @@ class _Sentence:
             _vader_dict(valences, text.strip()) if valences is not None else _vader_scores(text)
         )
         self.scores = _tb_window(self.chunks, 0, len(self.lower), range(0)) + sentence_vader
-
-    def trigrams(self, lo: int, hi: int) -> list[str]:
-        """The trigrams starting at words ``lo`` to ``hi - 1`` (made on demand: only clauses
-        read them)."""
-        return [f"{x} {y}" for x, y in zip(self.bi[lo:hi], self.neg[lo + 2 : hi + 2], strict=False)]
 
     def vader_window(self, lo: int, hi: int, t_start: int, t_end: int, text: str) -> list[float]:
         """VADER scores of characters ``[lo, hi)`` without the target ``[t_start, t_end)``;
@@ -566,7 +569,7 @@ def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> Targ
     located = _locate(sent, start, end)
     first, last, lo, hi = located
     norm, neg, bi = sent.norm, sent.neg, sent.bi
-    tri = sent.trigrams(0, len(neg))
+    tri = sent.tri
     n = len(norm)
     groups: list[tuple[str, list[str]]] = [
         ("l", neg[:first] + bi[: max(0, first - 1)]),
@@ -588,261 +591,10 @@ def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> Targ
         groups.append((f"r{i}", [norm[last + i]]))
     if first == 0:
         groups.append(("pos", ["first"]))
-    if all(not tok[0].isalnum() for tok in norm[last:]):
+    if last >= sent.last_word:
         groups.append(("pos", ["last"]))
     dense, c_start, c_end = _dense(sent, start, end, located)
     return TargetFeatures(tuple(groups), dense, offset + c_start, offset + c_end)
-
-
-#: Column of an n-gram the model does not have (dropped before the class scores are summed).
-_ABSENT = -1
-
-
-#: The columns of an n-gram no context group has: (left, right, clause).
-_NOWHERE = (_ABSENT, _ABSENT, _ABSENT)
-
-
-class _Lookups:
-    """A model's n-gram -> column dictionaries, one per feature group, and the left, right
-    and clause groups merged: n-gram -> ``(left, right, clause)`` columns (:data:`_ABSENT`
-    where a group lacks it), so a sentence's n-gram is looked up once, not three times."""
-
-    __slots__ = ("clause", "near", "pos", "sides", "trigram_heads")
-
-    def __init__(self, groups: dict[str, dict[str, int]]) -> None:
-        empty: dict[str, int] = {}
-        left = groups.get("l", empty)
-        right = groups.get("r", empty)
-        self.clause = groups.get("c", empty)
-        self.sides = {
-            gram: (
-                left.get(gram, _ABSENT),
-                right.get(gram, _ABSENT),
-                self.clause.get(gram, _ABSENT),
-            )
-            for gram in sorted({*left, *right, *self.clause})
-        }
-        self.near = (
-            [groups.get(f"l{i}", empty) for i in range(NEAR_WINDOW)],
-            [groups.get(f"r{i}", empty) for i in range(NEAR_WINDOW)],
-        )
-        self.pos = groups.get("pos", empty)
-        #: The first two words ("a b") of the clause group's trigrams ("a b c"): a trigram is
-        #: looked up only after one of these.
-        self.trigram_heads = frozenset(
-            gram.rsplit(" ", 1)[0] for gram in self.clause if gram.count(" ") == 2
-        )
-
-
-#: One :class:`_Lookups` per model's groups (a handful of models per process at most).
-_LOOKUPS: dict[int, tuple[dict[str, dict[str, int]], _Lookups]] = {}
-
-
-def _lookups(model: LinearModel) -> _Lookups:
-    """The model's :class:`_Lookups`, built once per process."""
-    hit = _LOOKUPS.get(id(model.groups))
-    if hit is None or hit[0] is not model.groups:
-        hit = _LOOKUPS[id(model.groups)] = (model.groups, _Lookups(model.groups))
-    return hit[1]
-
-
-class _SentenceColumns:
-    """A sentence's n-grams as model columns, looked up once for all the targets in it.
-
-    A target's left context is a prefix of the sentence: its words and bigrams, interleaved
-    in sentence order, are a prefix of one sequence, :attr:`left` (``2 * first`` items; a
-    bigram's slot before the first word holds :data:`_ABSENT`). The right context is a suffix,
-    read the same way from the end (:attr:`right`, ``2 * (n - last)`` items). Each context's
-    columns are the distinct ones of its prefix: :func:`_side_sums` adds their weights for all
-    the targets at once. The clause n-grams (words, bigrams, trigrams) are looked up once over
-    the stretch all the targets' clauses cover, and each target takes its slices of them.
-    :func:`feature_indices` over :func:`_target_features` gives the same columns
-    (tests/test_learned.py); :data:`_ABSENT` stands for n-grams the model lacks (None for
-    the near words and positions, looked up per target)."""
-
-    __slots__ = ("c", "c_lo", "cb", "ct", "cw", "last_word", "left", "near", "pos", "right")
-
-    def __init__(
-        self, lookups: _Lookups, sent: _Sentence, located: Sequence[tuple[int, int, int, int]]
-    ) -> None:
-        self.c = lookups.clause
-        neg, bi = sent.neg, sent.bi
-        n = len(neg)
-        l_end = max(f for f, _, _, _ in located)
-        r_start = min(t for _, t, _, _ in located)
-        get = lookups.sides.get
-        words = list(map(get, neg, itertools.repeat(_NOWHERE)))
-        pairs = list(map(get, bi, itertools.repeat(_NOWHERE)))
-        left, right, clause = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
-        # [w0, -, w1, b0, w2, b1, ...]: the first 2p items are the context left of word p
-        l_seq: list[int] = [_ABSENT] * (2 * l_end)
-        l_seq[0::2] = map(left, words[:l_end])
-        l_seq[3::2] = map(left, pairs[: max(0, l_end - 1)])
-        # [w(n-1), -, w(n-2), b(n-2), ...]: the first 2(n-p) items are the context right of
-        # word p - 1
-        m = n - r_start
-        r_seq: list[int] = [_ABSENT] * (2 * m)
-        r_seq[0::2] = map(right, reversed(words[r_start:]))
-        r_seq[3::2] = map(right, reversed(pairs[r_start:]))
-        self.left = l_seq
-        self.right = r_seq
-        # clause n-grams over every target's clause
-        c_lo = min(lo for _, _, lo, _ in located)
-        c_hi = max(hi for _, _, _, hi in located)
-        self.c_lo = c_lo
-        self.cw = list(map(clause, words[c_lo:c_hi]))
-        self.cb = list(map(clause, pairs[c_lo : c_hi - 1]))
-        # trigrams: made only where their first two words begin one of the model's (a fifth
-        # of the places; the rest would be looked up in vain)
-        heads = bi[c_lo : c_hi - 2]
-        self.ct = ct = [_ABSENT] * len(heads)
-        found = lookups.clause.get
-        for j in itertools.compress(
-            range(len(heads)), map(lookups.trigram_heads.__contains__, heads)
-        ):
-            ct[j] = found(f"{heads[j]} {neg[c_lo + j + 2]}", _ABSENT)
-        self.near = lookups.near
-        self.pos = lookups.pos
-        norm = sent.norm
-        k = n
-        while k and not norm[k - 1][0].isalnum():
-            k -= 1
-        self.last_word = k
-
-    def columns(self, sent: _Sentence, located: tuple[int, int, int, int]) -> list[int]:
-        """The distinct clause, near-word and position columns of a target at ``located`` (one
-        of those the instance was made for), sorted; its left and right contexts are the
-        first ``2 * first`` items of :attr:`left` and ``2 * (len(sent.neg) - last)`` of
-        :attr:`right`."""
-        first, last, lo, hi = located
-        c = self.c_lo
-        cw, cb, ct = self.cw, self.cb, self.ct
-        found: set[int | None] = set(cw[lo - c : first - c])
-        found.update(cw[last - c : hi - c])
-        if first - 1 > lo:
-            found.update(cb[lo - c : first - 1 - c])
-        if hi - 1 > last:
-            found.update(cb[last - c : hi - 1 - c])
-        if first - 2 > lo:
-            found.update(ct[lo - c : first - 2 - c])
-        if hi - 2 > last:
-            found.update(ct[last - c : hi - 2 - c])
-        found.update(map(self.c.get, _crossing(sent, first, last, lo, hi)))
-        norm = sent.norm
-        near_l, near_r = self.near
-        for i in range(min(NEAR_WINDOW, first)):
-            found.add(near_l[i].get(norm[first - 1 - i]))
-        for i in range(min(NEAR_WINDOW, len(norm) - last)):
-            found.add(near_r[i].get(norm[last + i]))
-        if first == 0:
-            found.add(self.pos.get("first"))
-        if last >= self.last_word:
-            found.add(self.pos.get("last"))
-        found.discard(None)
-        found.discard(_ABSENT)
-        return sorted(found)  # type: ignore[arg-type]
-
-
-def _side_sums(
-    weights: npt.NDArray[np.float32],
-    seqs: list[int],
-    seq_sizes: list[int],
-    ends: npt.NDArray[np.int64],
-) -> npt.NDArray[np.float64]:
-    """Summed weights of the distinct columns in prefixes of column sequences.
-
-    Args:
-        weights: The model's ``(columns, 3)`` weights.
-        seqs: Sequences of columns (:data:`_ABSENT` for none), concatenated.
-        seq_sizes: The length of each sequence, in order.
-        ends: ``(targets, 2)``: for each target, the start of its sequence in ``seqs`` and the
-            end of its prefix (a column counts once in a prefix, however often it appears).
-
-    Returns:
-        ``(targets, 3)`` sums.
-    """
-    vals = np.asarray(seqs, dtype=np.int64)
-    seq = np.repeat(np.arange(len(seq_sizes), dtype=np.int64), seq_sizes)
-    present = np.flatnonzero(vals != _ABSENT)
-    # a column's first appearance in its sequence: the only one a prefix counts
-    _, first = np.unique(seq[present] * len(weights) + vals[present], return_index=True)
-    counted = present[first]
-    contrib = np.zeros((len(vals) + 1, 3), dtype=np.float64)
-    contrib[counted + 1] = weights[vals[counted]]
-    total = np.cumsum(contrib, axis=0)
-    return total[ends[:, 1]] - total[ends[:, 0]]
-
-
-def _fast_decision(
-    model: LinearModel, items: Iterable[tuple[str, Sequence[tuple[int, int]]]]
-) -> tuple[npt.NDArray[np.float64], list[tuple[int, int]], list[int]]:
-    """:func:`decision` of :func:`featurize` for many texts, without building feature names.
-
-    Returns:
-        ``(z, scopes, sizes)``: class scores and clause range per target, targets per item.
-    """
-    counts: list[int] = []  # clause columns per target, in target order
-    cols: list[int] = []
-    dense: list[tuple[float, ...]] = []
-    scopes: list[tuple[int, int]] = []
-    sizes: list[int] = []
-    # the sentences' left and right context sequences, and each target's prefixes of them
-    seqs: list[int] = []
-    seq_sizes: list[int] = []
-    prefixes: list[int] = []  # per target: left start, left end, right start, right end
-    lookups = _lookups(model)
-    for text, spans in items:
-        by_sentence: dict[tuple[int, int], list[int]] = {}
-        for k, scope in enumerate(_sentence_ranges(text, spans)):
-            by_sentence.setdefault(scope, []).append(k)
-        base = len(dense)
-        dense.extend([()] * len(spans))
-        per_target: list[list[int]] = [[] for _ in spans]
-        scopes.extend([(0, 0)] * len(spans))
-        ranges: list[tuple[int, int, int, int]] = [(0, 0, 0, 0)] * len(spans)
-        for (lo, hi), members in by_sentence.items():
-            sent = _Sentence(text[lo:hi])
-            firsts: dict[tuple[int, int], int] = {}  # span -> its first target
-            for k in members:
-                firsts.setdefault((spans[k][0], spans[k][1]), k)
-            unique = list(firsts.values())
-            located = [_locate(sent, spans[k][0] - lo, spans[k][1] - lo) for k in unique]
-            columns = _SentenceColumns(lookups, sent, located)
-            l_at = len(seqs)
-            r_at = l_at + len(columns.left)
-            seqs += columns.left
-            seqs += columns.right
-            seq_sizes += (len(columns.left), len(columns.right))
-            n = len(sent.neg)
-            for k, where in zip(unique, located, strict=True):
-                per_target[k] = columns.columns(sent, where)
-                ranges[k] = (l_at, l_at + 2 * where[0], r_at, r_at + 2 * (n - where[1]))
-                d, c_start, c_end = _dense(sent, spans[k][0] - lo, spans[k][1] - lo, where)
-                dense[base + k] = d
-                scopes[base + k] = (lo + c_start, lo + c_end)
-            if len(unique) < len(members):  # a span given twice is read once
-                for k in members:
-                    j = firsts[(spans[k][0], spans[k][1])]
-                    per_target[k], ranges[k], dense[base + k], scopes[base + k] = (
-                        per_target[j],
-                        ranges[j],
-                        dense[base + j],
-                        scopes[base + j],
-                    )
-        for idx in per_target:
-            counts.append(len(idx))
-            cols.extend(idx)
-        for r in ranges:
-            prefixes.extend(r)
-        sizes.append(len(spans))
-    col = np.asarray(cols, dtype=np.int64)
-    row = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-    z = _decide(model, row, col, dense)
-    if len(counts):
-        ends = np.asarray(prefixes, dtype=np.int64).reshape(-1, 2)
-        sides = _side_sums(model.weights, seqs, seq_sizes, ends).reshape(len(counts), 2, 3)
-        z += sides[:, 0] + sides[:, 1]
-    return z, scopes, sizes
 
 
 def _sentence_ranges(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -1032,18 +784,19 @@ def score_batch(
         Per item, per span: ``(polarity, label, scope_start, scope_end)``.
     """
     m = model if isinstance(model, LinearModel) else load_model(model)
-    z, scopes, sizes = _fast_decision(m, items)
-    polarity, labels = _probabilities(m, z)
+    per_item = [featurize(text, spans) for text, spans in items]
+    features = [f for found in per_item for f in found]
+    polarity, labels = predict(m, features)
     out: list[list[tuple[float, str, int, int]]] = []
     k = 0
-    for size in sizes:
+    for found in per_item:
         out.append(
             [
-                (float(polarity[i]), LABELS[int(labels[i])], scopes[i][0], scopes[i][1])
-                for i in range(k, k + size)
+                (float(polarity[i]), LABELS[int(labels[i])], f.scope_start, f.scope_end)
+                for i, f in enumerate(found, start=k)
             ]
         )
-        k += size
+        k += len(found)
     return out
 
 
