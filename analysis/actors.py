@@ -666,21 +666,34 @@ def _excluded_spans(text: str, lex: ActorLexicon) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _drop_excluded(text: str, mentions: list[Mention], lex: ActorLexicon) -> list[Mention]:
-    if not mentions or not lex._exclusion:
-        return mentions
-    spans = _excluded_spans(text, lex)
-    if not spans:
-        return mentions
-    ends = list(itertools.accumulate((e for _, e in spans), max))
-    starts = [s for s, _ in spans]
-    kept = []
-    for m in mentions:
-        i = bisect.bisect_right(starts, m.end - 1) - 1
-        if i >= 0 and ends[i] > m.start:
-            continue
-        kept.append(m)
-    return kept
+@dataclass
+class _Exclusions:
+    """A text's excluded spans (the lexicon's ``exclude_patterns``), found on first use and then
+    reused: :func:`_in_context` drops mentions inside them twice, before and after its rules
+    add mentions (local to :func:`_in_context`)."""
+
+    text: str
+    lex: ActorLexicon
+    spans: list[tuple[int, int]] | None = None
+
+    def drop(self, mentions: list[Mention]) -> list[Mention]:
+        """``mentions`` less those overlapping an excluded span."""
+        if not mentions or not self.lex._exclusion:
+            return mentions
+        if self.spans is None:
+            self.spans = _excluded_spans(self.text, self.lex)
+        spans = self.spans
+        if not spans:
+            return mentions
+        ends = list(itertools.accumulate((e for _, e in spans), max))
+        starts = [s for s, _ in spans]
+        kept = []
+        for m in mentions:
+            i = bisect.bisect_right(starts, m.end - 1) - 1
+            if i >= 0 and ends[i] > m.start:
+                continue
+            kept.append(m)
+        return kept
 
 
 def _overlaps_any(starts: Sequence[int], max_ends: Sequence[int], start: int, end: int) -> bool:
@@ -789,9 +802,10 @@ def _in_context(
     text: str, mentions: list[Mention], lex: ActorLexicon, context: str | None
 ) -> list[Mention]:
     """The context rules of :func:`find_mentions`, applied to the lexicon's matches."""
+    exclusions = _Exclusions(text, lex)
     kept = [
         m
-        for m in _drop_excluded(text, mentions, lex)
+        for m in exclusions.drop(mentions)
         if not (
             m.alias_type == "leaders"
             and " " not in m.alias
@@ -800,7 +814,7 @@ def _in_context(
     ]
     kept += _surname_mentions(text, kept, lex, context)
     kept = _institution_mentions(text, kept, lex)
-    return _drop_excluded(text, sorted(kept, key=_ORDER), lex)
+    return exclusions.drop(sorted(kept, key=_ORDER))
 
 
 def _find_mentions(text: str, lex: ActorLexicon) -> list[Mention]:

@@ -21,10 +21,8 @@ import importlib.resources
 import io
 import itertools
 import json
-import math
 import operator
 import re
-import string
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,7 +33,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from analysis._pattern import PatternRules, assessments, pattern_rules
 from analysis.errors import InputError
 
 __all__ = [
@@ -211,8 +208,12 @@ class LinearModel:
 #
 # Both analysers run once per sentence; the score of a window (clause, left, right) is then
 # computed from the per-word assessments that fall inside it, so a target costs no extra
-# analyser pass and negations or boosters just outside a window still count.
-# tests/test_learned.py checks that the sentence-level scores equal the analysers' own.
+# analyser pass and negations or boosters just outside a window still count. The per-word
+# assessments are the libraries' own (Pattern's ``Sentiment.assessments``; VADER's
+# ``SentiText``, ``sentiment_valence``, ``_but_check`` and ``score_valence``): copies of their
+# rules were faster, but by less than the 20% of a whole ``make bench`` run that would pay for
+# keeping a copy (issue 17). tests/test_learned.py checks that the sentence-level scores equal
+# the analysers' own.
 
 
 @functools.cache
@@ -248,15 +249,26 @@ def _emojis() -> frozenset[str]:
     return frozenset(_vader().emojis)
 
 
-@functools.cache
-def _pattern_rules() -> PatternRules:
-    return pattern_rules(_pattern())
+class _Indexed(str):
+    """A word that carries its token index through Pattern's assessments (which return words)."""
+
+    __slots__ = ("i",)
+    i: int
 
 
 def _tb_chunks(lower: list[str]) -> list[tuple[int, float, float]]:
-    """TextBlob (Pattern) assessments as ``(head token index, polarity, subjectivity)``
-    (:func:`analysis._pattern.assessments` with TextBlob's own lexicon)."""
-    return assessments(lower, _pattern_rules())
+    """TextBlob (Pattern) assessments of lower-cased tokens as ``(head token index, polarity,
+    subjectivity)``: Pattern's own ``Sentiment.assessments``, each assessment's head the last
+    token among its words (an exclamation mark it absorbs is not one of the tokens)."""
+    words = []
+    for i, w in enumerate(lower):
+        word = _Indexed(w)
+        word.i = i
+        words.append((word, None))
+    return [
+        (max(w.i for w in chunk if isinstance(w, _Indexed)), float(p), float(s))
+        for chunk, p, s, _ in _pattern().assessments(words, True)
+    ]
 
 
 def _tb_window(
@@ -275,200 +287,39 @@ def _tb_window(
 
 
 _WHITESPACE_TOKEN = re.compile(r"\S+")
-#: The characters VADER strips from the ends of a word.
-_PUNCTUATION = string.punctuation
-
-
-@functools.cache
-def _vader_rules() -> tuple[dict[str, float], frozenset[str], frozenset[str], dict[str, float]]:
-    """VADER's booster words, negations, the words of its multi-word idioms and boosters, and
-    its idioms (SPECIAL_CASES)."""
-    from vaderSentiment import vaderSentiment as v
-
-    multi = [k for k in (*v.SPECIAL_CASES, *v.BOOSTER_DICT) if " " in k]
-    idiom_words = frozenset(w for k in multi for w in k.split(" "))
-    return dict(v.BOOSTER_DICT), frozenset(v.NEGATE), idiom_words, dict(v.SPECIAL_CASES)
-
-
-#: VADER's scalars (vaderSentiment 3.3.2): capitals emphasis, negation.
-_C_INCR = 0.733
-_N_SCALAR = -0.74
-_SO_THIS = ("so", "this")
-
-
-def _valence(
-    words: list[str], lows: list[str], i: int, is_cap_diff: bool, lexicon: dict[str, float]
-) -> float:
-    """VADER's ``sentiment_valence`` of lexicon word ``i``, over pre-lower-cased words.
-
-    The same rules in the same order and the same float operations as
-    ``SentimentIntensityAnalyzer.sentiment_valence`` (with its negation, idiom and "least"
-    checks), without lower-casing the sentence at every check; tests/test_learned.py compares
-    the two on tricky text."""
-    boosters, negate, idiom_words, special = _vader_rules()
-    low = lows[i]
-    valence = lexicon[low]
-    n = len(lows)
-    if low == "no" and i != n - 1 and lows[i + 1] in lexicon:
-        valence = 0.0
-    if (
-        (i > 0 and lows[i - 1] == "no")
-        or (i > 1 and lows[i - 2] == "no")
-        or (i > 2 and lows[i - 3] == "no" and lows[i - 1] in ("or", "nor"))
-    ):
-        valence = lexicon[low] * _N_SCALAR
-    if is_cap_diff and words[i].isupper():
-        if valence > 0:
-            valence += _C_INCR
-        else:
-            valence -= _C_INCR
-    for start_i in range(3):
-        j = i - (start_i + 1)
-        if i <= start_i or lows[j] in lexicon:
-            continue
-        before = lows[j]
-        s = 0.0
-        if before in boosters:
-            s = boosters[before]
-            if valence < 0:
-                s *= -1
-            if is_cap_diff and words[j].isupper():
-                if valence > 0:
-                    s += _C_INCR
-                else:
-                    s -= _C_INCR
-        if start_i == 1 and s != 0:
-            s = s * 0.95
-        if start_i == 2 and s != 0:
-            s = s * 0.9
-        valence = valence + s
-        # VADER's _negation_check
-        if start_i == 0:
-            if before in negate or "n't" in before:
-                valence = valence * _N_SCALAR
-        elif start_i == 1:
-            if lows[i - 2] == "never" and lows[i - 1] in _SO_THIS:
-                valence = valence * 1.25
-            elif lows[i - 2] == "without" and lows[i - 1] == "doubt":
-                pass
-            elif before in negate or "n't" in before:
-                valence = valence * _N_SCALAR
-        else:
-            if (lows[i - 3] == "never" and lows[i - 2] in _SO_THIS) or lows[i - 1] in _SO_THIS:
-                valence = valence * 1.25
-            elif lows[i - 3] == "without" and (lows[i - 2] == "doubt" or lows[i - 1] == "doubt"):
-                pass
-            elif before in negate or "n't" in before:
-                valence = valence * _N_SCALAR
-            if not idiom_words.isdisjoint(lows[i - 3 : i + 3]):
-                valence = _idioms(valence, lows, i, boosters, special)
-    # VADER's _least_check
-    if i > 1 and lows[i - 1] not in lexicon and lows[i - 1] == "least":
-        if lows[i - 2] != "at" and lows[i - 2] != "very":
-            valence = valence * _N_SCALAR
-    elif i > 0 and lows[i - 1] not in lexicon and lows[i - 1] == "least":
-        valence = valence * _N_SCALAR
-    return valence
-
-
-def _idioms(
-    valence: float,
-    lows: list[str],
-    i: int,
-    boosters: dict[str, float],
-    special: dict[str, float],
-) -> float:
-    """VADER's ``_special_idioms_check`` over pre-lower-cased words."""
-    onezero = f"{lows[i - 1]} {lows[i]}"
-    twoonezero = f"{lows[i - 2]} {lows[i - 1]} {lows[i]}"
-    twoone = f"{lows[i - 2]} {lows[i - 1]}"
-    threetwoone = f"{lows[i - 3]} {lows[i - 2]} {lows[i - 1]}"
-    threetwo = f"{lows[i - 3]} {lows[i - 2]}"
-    for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
-        if seq in special:
-            valence = special[seq]
-            break
-    if len(lows) - 1 > i:
-        zeroone = f"{lows[i]} {lows[i + 1]}"
-        if zeroone in special:
-            valence = special[zeroone]
-    if len(lows) - 1 > i + 1:
-        zeroonetwo = f"{lows[i]} {lows[i + 1]} {lows[i + 2]}"
-        if zeroonetwo in special:
-            valence = special[zeroonetwo]
-    for n_gram in (threetwoone, threetwo, twoone):
-        if n_gram in boosters:
-            valence = valence + boosters[n_gram]
-    return valence
 
 
 def _vader_valences(text: str) -> list[float] | None:
-    """VADER's per-word valences of ``text`` (one per whitespace-separated word), computed as
-    ``SentimentIntensityAnalyzer.polarity_scores`` does; None when the text holds an emoji
-    (VADER rewrites those into words, which breaks the alignment with the text).
+    """VADER's per-word valences of ``text`` (one per whitespace-separated word), as
+    ``SentimentIntensityAnalyzer.polarity_scores`` computes them before scoring; None when the
+    text holds an emoji (VADER rewrites those into words, which breaks the alignment with the
+    text). VADER is asked only about the words of its lexicon (it gives every other word 0)."""
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
 
-    VADER's ``SentiText`` is rebuilt here with the same rules, and only words in VADER's
-    lexicon are scored (VADER leaves every other word at 0); tests/test_learned.py checks the
-    result against VADER's own on tricky text."""
-    sia = _vader()
     if not _emojis().isdisjoint(text):
         return None
-    raw = text.split()
-    stripped = list(map(str.strip, raw, itertools.repeat(_PUNCTUATION)))
-    # a stripped word of one or two characters stays unstripped (only changed words differ)
-    words = stripped
-    for i in itertools.compress(range(len(raw)), map(operator.ne, stripped, raw)):
-        if len(stripped[i]) <= 2:
-            words[i] = raw[i]
-    caps = sum(map(str.isupper, words))
-    is_cap_diff = 0 < len(words) - caps < len(words)
-    lows = list(map(str.lower, words))
+    sia = _vader()
+    sentitext = SentiText(text)
+    words = sentitext.words_and_emoticons
     lexicon = sia.lexicon
-    boosters = _vader_rules()[0]
     sentiments: list[float] = [0] * len(words)
-    for i in [i for i, low in enumerate(lows) if low in lexicon]:
-        low = lows[i]
-        if low in boosters or (low == "kind" and i < len(words) - 1 and lows[i + 1] == "of"):
-            continue
-        sentiments[i] = _valence(words, lows, i, is_cap_diff, lexicon)
-    if "but" in lows:
-        sentiments = sia._but_check(words, sentiments)
-    return sentiments
+    for i, word in enumerate(words):
+        low = word.lower()
+        if low not in lexicon or low in BOOSTER_DICT:
+            continue  # VADER's 0: not a sentiment word, or a booster of the next one
+        if low == "kind" and i < len(words) - 1 and words[i + 1].lower() == "of":
+            continue  # "kind of" is a booster
+        sentiments[i] = sia.sentiment_valence(0, sentitext, word, i, [])[0]
+    return list(sia._but_check(words, sentiments))
 
 
 def _vader_dict(sentiments: list[float], text: str) -> list[float]:
-    """VADER's compound, positive and negative scores of per-word valences, as
-    ``SentimentIntensityAnalyzer.score_valence`` computes them (the same float operations in
-    the same order; tests/test_learned.py compares the two)."""
-    if not any(sentiments):  # VADER's scores of neutral words alone, without its arithmetic
+    """VADER's compound, positive and negative scores of per-word valences
+    (``SentimentIntensityAnalyzer.score_valence``; all three are 0 for neutral words alone)."""
+    if not any(sentiments):
         return [0.0, 0.0, 0.0]
-    sum_s = float(sum(sentiments))
-    # punctuation emphasis: up to four "!", and two or more "?"
-    qm_count = text.count("?")
-    qm_amplifier = (qm_count * 0.18 if qm_count <= 3 else 0.96) if qm_count > 1 else 0
-    punct = min(text.count("!"), 4) * 0.292 + qm_amplifier
-    if sum_s > 0:
-        sum_s += punct
-    elif sum_s < 0:
-        sum_s -= punct
-    compound = max(-1.0, min(1.0, sum_s / math.sqrt((sum_s * sum_s) + 15)))
-    pos_sum = neg_sum = 0.0
-    neu_count = sentiments.count(0)
-    for v in filter(None, sentiments):  # the non-zero valences, in order
-        if v > 0:
-            pos_sum += float(v) + 1
-        else:
-            neg_sum += float(v) - 1
-    if pos_sum > math.fabs(neg_sum):
-        pos_sum += punct
-    elif pos_sum < math.fabs(neg_sum):
-        neg_sum -= punct
-    total = pos_sum + math.fabs(neg_sum) + neu_count
-    return [
-        round(compound, 4),
-        round(math.fabs(pos_sum / total), 3),
-        round(math.fabs(neg_sum / total), 3),
-    ]
+    scores = _vader().score_valence(sentiments, text)
+    return [scores["compound"], scores["pos"], scores["neg"]]
 
 
 def _vader_scores(text: str) -> list[float]:
@@ -490,6 +341,7 @@ class _Sentence:
         "charged",
         "chunks",
         "ends",
+        "last_word",
         "lower",
         "neg",
         "neutral",
@@ -497,6 +349,7 @@ class _Sentence:
         "scores",
         "starts",
         "text",
+        "tri",
         "vader",
         "words_before",
     )
@@ -523,8 +376,14 @@ class _Sentence:
             folded = _DIGIT.sub("0", lowered)
             self.norm = list(map(folded.__getitem__, map(slice, self.starts, self.ends)))
         self.neg = _negate(self.norm)
+        # the end of the last word: only punctuation follows it
+        self.last_word = len(self.norm)
+        while self.last_word and not self.norm[self.last_word - 1][0].isalnum():
+            self.last_word -= 1
         neg = self.neg
         self.bi = [f"{x} {y}" for x, y in itertools.pairwise(neg)]
+        # the trigrams, made once for all the targets in the sentence
+        self.tri = [f"{x} {y}" for x, y in zip(self.bi, neg[2:], strict=False)]
         self.chunks = _tb_chunks(self.lower)
         valences = _vader_valences(text)
         self.vader: tuple[list[int], list[int], list[float]] | None = None
@@ -542,11 +401,6 @@ class _Sentence:
             _vader_dict(valences, text.strip()) if valences is not None else _vader_scores(text)
         )
         self.scores = _tb_window(self.chunks, 0, len(self.lower), range(0)) + sentence_vader
-
-    def trigrams(self, lo: int, hi: int) -> list[str]:
-        """The trigrams starting at words ``lo`` to ``hi - 1`` (made on demand: only clauses
-        read them)."""
-        return [f"{x} {y}" for x, y in zip(self.bi[lo:hi], self.neg[lo + 2 : hi + 2], strict=False)]
 
     def vader_window(self, lo: int, hi: int, t_start: int, t_end: int, text: str) -> list[float]:
         """VADER scores of characters ``[lo, hi)`` without the target ``[t_start, t_end)``;
@@ -715,7 +569,7 @@ def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> Targ
     located = _locate(sent, start, end)
     first, last, lo, hi = located
     norm, neg, bi = sent.norm, sent.neg, sent.bi
-    tri = sent.trigrams(0, len(neg))
+    tri = sent.tri
     n = len(norm)
     groups: list[tuple[str, list[str]]] = [
         ("l", neg[:first] + bi[: max(0, first - 1)]),
@@ -737,261 +591,10 @@ def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> Targ
         groups.append((f"r{i}", [norm[last + i]]))
     if first == 0:
         groups.append(("pos", ["first"]))
-    if all(not tok[0].isalnum() for tok in norm[last:]):
+    if last >= sent.last_word:
         groups.append(("pos", ["last"]))
     dense, c_start, c_end = _dense(sent, start, end, located)
     return TargetFeatures(tuple(groups), dense, offset + c_start, offset + c_end)
-
-
-#: Column of an n-gram the model does not have (dropped before the class scores are summed).
-_ABSENT = -1
-
-
-#: The columns of an n-gram no context group has: (left, right, clause).
-_NOWHERE = (_ABSENT, _ABSENT, _ABSENT)
-
-
-class _Lookups:
-    """A model's n-gram -> column dictionaries, one per feature group, and the left, right
-    and clause groups merged: n-gram -> ``(left, right, clause)`` columns (:data:`_ABSENT`
-    where a group lacks it), so a sentence's n-gram is looked up once, not three times."""
-
-    __slots__ = ("clause", "near", "pos", "sides", "trigram_heads")
-
-    def __init__(self, groups: dict[str, dict[str, int]]) -> None:
-        empty: dict[str, int] = {}
-        left = groups.get("l", empty)
-        right = groups.get("r", empty)
-        self.clause = groups.get("c", empty)
-        self.sides = {
-            gram: (
-                left.get(gram, _ABSENT),
-                right.get(gram, _ABSENT),
-                self.clause.get(gram, _ABSENT),
-            )
-            for gram in sorted({*left, *right, *self.clause})
-        }
-        self.near = (
-            [groups.get(f"l{i}", empty) for i in range(NEAR_WINDOW)],
-            [groups.get(f"r{i}", empty) for i in range(NEAR_WINDOW)],
-        )
-        self.pos = groups.get("pos", empty)
-        #: The first two words ("a b") of the clause group's trigrams ("a b c"): a trigram is
-        #: looked up only after one of these.
-        self.trigram_heads = frozenset(
-            gram.rsplit(" ", 1)[0] for gram in self.clause if gram.count(" ") == 2
-        )
-
-
-#: One :class:`_Lookups` per model's groups (a handful of models per process at most).
-_LOOKUPS: dict[int, tuple[dict[str, dict[str, int]], _Lookups]] = {}
-
-
-def _lookups(model: LinearModel) -> _Lookups:
-    """The model's :class:`_Lookups`, built once per process."""
-    hit = _LOOKUPS.get(id(model.groups))
-    if hit is None or hit[0] is not model.groups:
-        hit = _LOOKUPS[id(model.groups)] = (model.groups, _Lookups(model.groups))
-    return hit[1]
-
-
-class _SentenceColumns:
-    """A sentence's n-grams as model columns, looked up once for all the targets in it.
-
-    A target's left context is a prefix of the sentence: its words and bigrams, interleaved
-    in sentence order, are a prefix of one sequence, :attr:`left` (``2 * first`` items; a
-    bigram's slot before the first word holds :data:`_ABSENT`). The right context is a suffix,
-    read the same way from the end (:attr:`right`, ``2 * (n - last)`` items). Each context's
-    columns are the distinct ones of its prefix: :func:`_side_sums` adds their weights for all
-    the targets at once. The clause n-grams (words, bigrams, trigrams) are looked up once over
-    the stretch all the targets' clauses cover, and each target takes its slices of them.
-    :func:`feature_indices` over :func:`_target_features` gives the same columns
-    (tests/test_learned.py); :data:`_ABSENT` stands for n-grams the model lacks (None for
-    the near words and positions, looked up per target)."""
-
-    __slots__ = ("c", "c_lo", "cb", "ct", "cw", "last_word", "left", "near", "pos", "right")
-
-    def __init__(
-        self, lookups: _Lookups, sent: _Sentence, located: Sequence[tuple[int, int, int, int]]
-    ) -> None:
-        self.c = lookups.clause
-        neg, bi = sent.neg, sent.bi
-        n = len(neg)
-        l_end = max(f for f, _, _, _ in located)
-        r_start = min(t for _, t, _, _ in located)
-        get = lookups.sides.get
-        words = list(map(get, neg, itertools.repeat(_NOWHERE)))
-        pairs = list(map(get, bi, itertools.repeat(_NOWHERE)))
-        left, right, clause = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
-        # [w0, -, w1, b0, w2, b1, ...]: the first 2p items are the context left of word p
-        l_seq: list[int] = [_ABSENT] * (2 * l_end)
-        l_seq[0::2] = map(left, words[:l_end])
-        l_seq[3::2] = map(left, pairs[: max(0, l_end - 1)])
-        # [w(n-1), -, w(n-2), b(n-2), ...]: the first 2(n-p) items are the context right of
-        # word p - 1
-        m = n - r_start
-        r_seq: list[int] = [_ABSENT] * (2 * m)
-        r_seq[0::2] = map(right, reversed(words[r_start:]))
-        r_seq[3::2] = map(right, reversed(pairs[r_start:]))
-        self.left = l_seq
-        self.right = r_seq
-        # clause n-grams over every target's clause
-        c_lo = min(lo for _, _, lo, _ in located)
-        c_hi = max(hi for _, _, _, hi in located)
-        self.c_lo = c_lo
-        self.cw = list(map(clause, words[c_lo:c_hi]))
-        self.cb = list(map(clause, pairs[c_lo : c_hi - 1]))
-        # trigrams: made only where their first two words begin one of the model's (a fifth
-        # of the places; the rest would be looked up in vain)
-        heads = bi[c_lo : c_hi - 2]
-        self.ct = ct = [_ABSENT] * len(heads)
-        found = lookups.clause.get
-        for j in itertools.compress(
-            range(len(heads)), map(lookups.trigram_heads.__contains__, heads)
-        ):
-            ct[j] = found(f"{heads[j]} {neg[c_lo + j + 2]}", _ABSENT)
-        self.near = lookups.near
-        self.pos = lookups.pos
-        norm = sent.norm
-        k = n
-        while k and not norm[k - 1][0].isalnum():
-            k -= 1
-        self.last_word = k
-
-    def columns(self, sent: _Sentence, located: tuple[int, int, int, int]) -> list[int]:
-        """The distinct clause, near-word and position columns of a target at ``located`` (one
-        of those the instance was made for), sorted; its left and right contexts are the
-        first ``2 * first`` items of :attr:`left` and ``2 * (len(sent.neg) - last)`` of
-        :attr:`right`."""
-        first, last, lo, hi = located
-        c = self.c_lo
-        cw, cb, ct = self.cw, self.cb, self.ct
-        found: set[int | None] = set(cw[lo - c : first - c])
-        found.update(cw[last - c : hi - c])
-        if first - 1 > lo:
-            found.update(cb[lo - c : first - 1 - c])
-        if hi - 1 > last:
-            found.update(cb[last - c : hi - 1 - c])
-        if first - 2 > lo:
-            found.update(ct[lo - c : first - 2 - c])
-        if hi - 2 > last:
-            found.update(ct[last - c : hi - 2 - c])
-        found.update(map(self.c.get, _crossing(sent, first, last, lo, hi)))
-        norm = sent.norm
-        near_l, near_r = self.near
-        for i in range(min(NEAR_WINDOW, first)):
-            found.add(near_l[i].get(norm[first - 1 - i]))
-        for i in range(min(NEAR_WINDOW, len(norm) - last)):
-            found.add(near_r[i].get(norm[last + i]))
-        if first == 0:
-            found.add(self.pos.get("first"))
-        if last >= self.last_word:
-            found.add(self.pos.get("last"))
-        found.discard(None)
-        found.discard(_ABSENT)
-        return sorted(found)  # type: ignore[arg-type]
-
-
-def _side_sums(
-    weights: npt.NDArray[np.float32],
-    seqs: list[int],
-    seq_sizes: list[int],
-    ends: npt.NDArray[np.int64],
-) -> npt.NDArray[np.float64]:
-    """Summed weights of the distinct columns in prefixes of column sequences.
-
-    Args:
-        weights: The model's ``(columns, 3)`` weights.
-        seqs: Sequences of columns (:data:`_ABSENT` for none), concatenated.
-        seq_sizes: The length of each sequence, in order.
-        ends: ``(targets, 2)``: for each target, the start of its sequence in ``seqs`` and the
-            end of its prefix (a column counts once in a prefix, however often it appears).
-
-    Returns:
-        ``(targets, 3)`` sums.
-    """
-    vals = np.asarray(seqs, dtype=np.int64)
-    seq = np.repeat(np.arange(len(seq_sizes), dtype=np.int64), seq_sizes)
-    present = np.flatnonzero(vals != _ABSENT)
-    # a column's first appearance in its sequence: the only one a prefix counts
-    _, first = np.unique(seq[present] * len(weights) + vals[present], return_index=True)
-    counted = present[first]
-    contrib = np.zeros((len(vals) + 1, 3), dtype=np.float64)
-    contrib[counted + 1] = weights[vals[counted]]
-    total = np.cumsum(contrib, axis=0)
-    return total[ends[:, 1]] - total[ends[:, 0]]
-
-
-def _fast_decision(
-    model: LinearModel, items: Iterable[tuple[str, Sequence[tuple[int, int]]]]
-) -> tuple[npt.NDArray[np.float64], list[tuple[int, int]], list[int]]:
-    """:func:`decision` of :func:`featurize` for many texts, without building feature names.
-
-    Returns:
-        ``(z, scopes, sizes)``: class scores and clause range per target, targets per item.
-    """
-    counts: list[int] = []  # clause columns per target, in target order
-    cols: list[int] = []
-    dense: list[tuple[float, ...]] = []
-    scopes: list[tuple[int, int]] = []
-    sizes: list[int] = []
-    # the sentences' left and right context sequences, and each target's prefixes of them
-    seqs: list[int] = []
-    seq_sizes: list[int] = []
-    prefixes: list[int] = []  # per target: left start, left end, right start, right end
-    lookups = _lookups(model)
-    for text, spans in items:
-        by_sentence: dict[tuple[int, int], list[int]] = {}
-        for k, scope in enumerate(_sentence_ranges(text, spans)):
-            by_sentence.setdefault(scope, []).append(k)
-        base = len(dense)
-        dense.extend([()] * len(spans))
-        per_target: list[list[int]] = [[] for _ in spans]
-        scopes.extend([(0, 0)] * len(spans))
-        ranges: list[tuple[int, int, int, int]] = [(0, 0, 0, 0)] * len(spans)
-        for (lo, hi), members in by_sentence.items():
-            sent = _Sentence(text[lo:hi])
-            firsts: dict[tuple[int, int], int] = {}  # span -> its first target
-            for k in members:
-                firsts.setdefault((spans[k][0], spans[k][1]), k)
-            unique = list(firsts.values())
-            located = [_locate(sent, spans[k][0] - lo, spans[k][1] - lo) for k in unique]
-            columns = _SentenceColumns(lookups, sent, located)
-            l_at = len(seqs)
-            r_at = l_at + len(columns.left)
-            seqs += columns.left
-            seqs += columns.right
-            seq_sizes += (len(columns.left), len(columns.right))
-            n = len(sent.neg)
-            for k, where in zip(unique, located, strict=True):
-                per_target[k] = columns.columns(sent, where)
-                ranges[k] = (l_at, l_at + 2 * where[0], r_at, r_at + 2 * (n - where[1]))
-                d, c_start, c_end = _dense(sent, spans[k][0] - lo, spans[k][1] - lo, where)
-                dense[base + k] = d
-                scopes[base + k] = (lo + c_start, lo + c_end)
-            if len(unique) < len(members):  # a span given twice is read once
-                for k in members:
-                    j = firsts[(spans[k][0], spans[k][1])]
-                    per_target[k], ranges[k], dense[base + k], scopes[base + k] = (
-                        per_target[j],
-                        ranges[j],
-                        dense[base + j],
-                        scopes[base + j],
-                    )
-        for idx in per_target:
-            counts.append(len(idx))
-            cols.extend(idx)
-        for r in ranges:
-            prefixes.extend(r)
-        sizes.append(len(spans))
-    col = np.asarray(cols, dtype=np.int64)
-    row = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-    z = _decide(model, row, col, dense)
-    if len(counts):
-        ends = np.asarray(prefixes, dtype=np.int64).reshape(-1, 2)
-        sides = _side_sums(model.weights, seqs, seq_sizes, ends).reshape(len(counts), 2, 3)
-        z += sides[:, 0] + sides[:, 1]
-    return z, scopes, sizes
 
 
 def _sentence_ranges(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -1181,18 +784,19 @@ def score_batch(
         Per item, per span: ``(polarity, label, scope_start, scope_end)``.
     """
     m = model if isinstance(model, LinearModel) else load_model(model)
-    z, scopes, sizes = _fast_decision(m, items)
-    polarity, labels = _probabilities(m, z)
+    per_item = [featurize(text, spans) for text, spans in items]
+    features = [f for found in per_item for f in found]
+    polarity, labels = predict(m, features)
     out: list[list[tuple[float, str, int, int]]] = []
     k = 0
-    for size in sizes:
+    for found in per_item:
         out.append(
             [
-                (float(polarity[i]), LABELS[int(labels[i])], scopes[i][0], scopes[i][1])
-                for i in range(k, k + size)
+                (float(polarity[i]), LABELS[int(labels[i])], f.scope_start, f.scope_end)
+                for i, f in enumerate(found, start=k)
             ]
         )
-        k += size
+        k += len(found)
     return out
 
 

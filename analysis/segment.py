@@ -134,6 +134,9 @@ _last: tuple[str, tuple[Sentence, ...]] | None = None
 
 def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """``text[start:end]`` cut into pieces of at most :data:`MAX_SENTENCE_WORDS` words."""
+    if end - start < 2 * MAX_SENTENCE_WORDS:  # n words take at least 2n - 1 characters
+        yield start, end
+        return
     words = [m.span() for m in _WORD_SPAN.finditer(text, start, end)]
     if len(words) <= MAX_SENTENCE_WORDS:
         yield start, end
