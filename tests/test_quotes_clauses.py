@@ -245,6 +245,16 @@ def test_a_lone_label_makes_no_transcript() -> None:
     assert extract_quotes(text) == []
 
 
+def test_a_digest_of_datelined_items_is_no_transcript() -> None:
+    text = (
+        "News in brief\n\n"
+        "ISLAMABAD: The cabinet approved a new power tariff on Tuesday.\n\n"
+        "KARACHI: Traders kept their shops closed for a second day.\n\n"
+        "LAHORE: Heavy rain flooded several low-lying areas.\n"
+    )
+    assert extract_quotes(text) == []  # three places, none of them takes the floor twice
+
+
 @pytest.mark.parametrize(
     "text",
     ["Through a spokesman, the governor declined.", "With the vote near, Mayor Diaz warned."],

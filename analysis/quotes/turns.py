@@ -1,6 +1,7 @@
 """Transcripts: a paragraph that opens with a speaker's label in capitals ("WALLACE: …",
 "“PENCE: Well, look, …") is a turn, a direct quotation of the labelled speaker, whether or not
-quote marks open it. A text is read as a transcript only where it has several turns."""
+quote marks open it. A text is read as a transcript only where it has several turns and a
+speaker takes the floor more than once (a digest of datelined items is none)."""
 
 from __future__ import annotations
 
@@ -65,7 +66,19 @@ def transcript_turns(text: str, paras: Sequence[tuple[int, int]]) -> Turns | Non
         covered.append((ps, pe))
     if frame is not None:
         records.append(_Record("direct", tuple(parts), frame, None, -1, turn_para))
-    return Turns(records, covered) if len(records) >= MIN_TURNS else None
+    return Turns(records, covered) if _is_dialogue(text, records) else None
+
+
+def _is_dialogue(text: str, records: Sequence[_Record]) -> bool:
+    """Whether the labelled paragraphs are a transcript: at least ``MIN_TURNS`` turns, and some
+    speaker takes the floor more than once. A digest of datelined items ("ISLAMABAD: …",
+    "KARACHI: …", each place once) is no dialogue."""
+    labels = [
+        text[r.frame.sp_start : r.frame.sp_end].rstrip(".")
+        for r in records
+        if r.frame is not None and r.frame.sp_start is not None
+    ]
+    return len(records) >= MIN_TURNS and len(set(labels)) < len(labels)
 
 
 def outside_turns(turns: Turns, offsets: Sequence[int]) -> list[bool]:
