@@ -766,7 +766,8 @@ def run(args: argparse.Namespace) -> int:
         "splits": {s: _sha256(data / s) for s in (TRAIN_SPLIT, *DEV_SPLITS)},
         "limit": args.limit,
     }
-    train, dev = _with_domain(args, train, dev, recorded)
+    train, dev, domain_records = _with_domain(args, train, dev)
+    recorded |= domain_records
     if args.backend == "transformer":
         return _run_transformer(args, train, dev, recorded, log)
     model = train_learned(train, dev, log=log)
@@ -788,11 +789,12 @@ def _with_domain(
     args: argparse.Namespace,
     train: Sequence[Example],
     dev: Mapping[str, Sequence[Example]],
-    recorded: dict[str, Any],
-) -> tuple[list[Example], dict[str, Sequence[Example]]]:
-    """The training and dev data with ``--domain`` and ``--domain-dev`` added (and recorded)."""
+) -> tuple[list[Example], dict[str, Sequence[Example]], dict[str, Any]]:
+    """The training and dev data with ``--domain`` and ``--domain-dev`` added, and what the
+    model file records of them (file, SHA-256, targets)."""
     train = list(train)
     dev = dict(dev)
+    recorded: dict[str, Any] = {}
     if args.domain:
         domain = load_domain_sentences(args.domain)
         train += domain * max(1, args.domain_repeat)
@@ -814,7 +816,7 @@ def _with_domain(
             "note": "written like the training sentences, never trained on; a dev split for "
             "model selection beside NewsMTSC's",
         }
-    return train, dev
+    return train, dev, recorded
 
 
 def _run_transformer(

@@ -492,13 +492,12 @@ def test_domain_options_add_training_sentences_and_a_dev_split(tmp_path: Path) -
     held_out.write_text("[[Moscow|0]] said it would study the plan.\n", encoding="utf-8")
     newsmtsc = [learned.Example("Smith praised Jones.", 0, 5, 1, "n:1")]
     args = argparse.Namespace(domain=str(written), domain_repeat=3, domain_dev=str(held_out))
-    recorded: dict[str, object] = {}
-    got_train, got_dev = train._with_domain(args, newsmtsc, {"dev-rw": newsmtsc}, recorded)
+    got_train, got_dev, recorded = train._with_domain(args, newsmtsc, {"dev-rw": newsmtsc})
     assert len(got_train) == 1 + 2 * 3 and got_train[0] == newsmtsc[0]
     assert set(got_dev) == {"dev-rw", train.DOMAIN_DEV_SPLIT}
     assert [e.label for e in got_dev[train.DOMAIN_DEV_SPLIT]] == [1]
-    assert recorded["domain"]["repeat"] == 3  # type: ignore[index]
-    assert recorded["domain_dev"]["targets"] == 1  # type: ignore[index]
+    assert recorded["domain"]["repeat"] == 3
+    assert recorded["domain_dev"]["targets"] == 1
     assert not set(map(id, got_dev[train.DOMAIN_DEV_SPLIT])) & set(map(id, got_train))
 
 
