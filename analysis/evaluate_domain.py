@@ -45,6 +45,7 @@ import pandas as pd
 from analysis.corpus import Document, load_corpus
 from analysis.errors import AnalysisError, InputError
 from analysis.evaluate_quotes import Attribution, match
+from analysis.learned import macro_f1
 from analysis.pipeline import DEFAULT_BACKEND, Analysis, Settings, analyze
 from analysis.sentiment import BackendUnavailableError, available_backends, target_sentiment
 
@@ -231,13 +232,8 @@ def _prf(matched: int, predicted: int, gold: int) -> dict[str, float]:
 
 
 def _macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
-    scores = []
-    for label in LABELS:
-        tp = sum(g == p == label for g, p in zip(gold, pred, strict=True))
-        fp = sum(p == label != g for g, p in zip(gold, pred, strict=True))
-        fn = sum(g == label != p for g, p in zip(gold, pred, strict=True))
-        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return 100 * sum(scores) / len(scores)
+    """Macro-F1 in percent of label names (the project's one :func:`analysis.learned.macro_f1`)."""
+    return 100 * macro_f1([LABELS.index(g) for g in gold], [LABELS.index(p) for p in pred])
 
 
 def _score_backend(
