@@ -44,8 +44,11 @@ __all__ = [
     "Example",
     "LinearModel",
     "ModelError",
+    "Ngrams",
     "TargetFeatures",
+    "VocabIndex",
     "check_floats",
+    "context_ranges",
     "evaluate",
     "feature_indices",
     "featurize",
@@ -65,6 +68,7 @@ __all__ = [
     "score",
     "score_batch",
     "signed_probability",
+    "vocab_index",
 ]
 
 #: Version of the model file layout; a file written with another version is refused.
@@ -147,28 +151,158 @@ class Example:
     id: str = ""
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Ngrams:
+    """The n-grams of one sentence (negated words marked), shared by the targets in it.
+
+    Compared by identity, so that :func:`feature_indices` looks each sentence's n-grams up in
+    the vocabulary once, however many targets the sentence holds.
+
+    Attributes:
+        unigrams: The tokens, digits folded, negated words marked ``_NEG``.
+        bigrams: ``bigrams[k]`` joins tokens ``k`` and ``k + 1``.
+        trigrams: ``trigrams[k]`` joins tokens ``k`` to ``k + 2``.
+    """
+
+    unigrams: tuple[str, ...]
+    bigrams: tuple[str, ...]
+    trigrams: tuple[str, ...]
+
+    def by_order(self, order: int) -> tuple[str, ...]:
+        """The n-grams of ``order`` words (1, 2 or 3)."""
+        return (self.unigrams, self.bigrams, self.trigrams)[order - 1]
+
+
 @dataclass(frozen=True, slots=True)
 class TargetFeatures:
     """The features of one target.
 
+    The context n-grams are stored as token ranges of the sentence's :class:`Ngrams` (see
+    :func:`context_slices`); :attr:`groups` spells them out.
+
     Attributes:
-        groups: ``(group, n-grams)`` pairs: the binary feature ``group:n-gram`` is present
-            (groups: ``l``/``r`` left/right context, ``c`` clause with the target as ``<t>``,
-            ``l0``..``r2`` the words next to the target, ``pos`` sentence position).
+        ngrams: The n-grams of the target's sentence.
+        first: The target's first token.
+        last: The token after the target's last.
+        lo: The clause's first token.
+        hi: The token after the clause's last.
+        own: The names (``group:n-gram``) of the target's own features: the clause n-grams
+            that cross the target (group ``c``, the target as ``<t>``), the words next to the
+            target (``l0``..``r2``) and its sentence position (``pos``).
         dense: One lexicon score per :data:`DENSE_NAMES`.
         scope_start: Start of the target's clause in the text scored.
         scope_end: End of the target's clause (exclusive).
     """
 
-    groups: tuple[tuple[str, list[str]], ...]
+    ngrams: Ngrams
+    first: int
+    last: int
+    lo: int
+    hi: int
+    own: tuple[str, ...]
     dense: tuple[float, ...]
     scope_start: int
     scope_end: int
 
     @property
+    def groups(self) -> tuple[tuple[str, list[str]], ...]:
+        """``(group, n-grams)`` pairs: the binary feature ``group:n-gram`` is present (groups:
+        ``l``/``r`` left/right context, ``c`` clause with the target as ``<t>``, ``l0``..``r2``
+        the words next to the target, ``pos`` sentence position)."""
+        context: dict[str, list[str]] = {"l": [], "r": [], "c": []}
+        ranges = context_ranges(*map(np.asarray, (self.first, self.last, self.lo, self.hi)))
+        for group, order, start, stop in ranges:
+            context[group] += self.ngrams.by_order(order)[int(start) : int(stop)]
+        own: list[tuple[str, list[str]]] = []
+        for name in self.own:
+            group, _, gram = name.partition(":")
+            if group == "c":  # the crossing n-grams end the clause's
+                context["c"].append(gram)
+            else:
+                own.append((group, [gram]))
+        return (*context.items(), *own)
+
+    @property
     def names(self) -> list[str]:
         """The binary feature names (``group:n-gram``), possibly repeated."""
         return [f"{g}:{gram}" for g, grams in self.groups for gram in grams]
+
+
+#: What "to the end of the sentence" stands for in :func:`context_ranges`.
+_TO_END = 1 << 30
+
+
+def context_ranges(
+    first: npt.NDArray[np.int64],
+    last: npt.NDArray[np.int64],
+    lo: npt.NDArray[np.int64],
+    hi: npt.NDArray[np.int64],
+) -> tuple[tuple[str, int, npt.NDArray[np.int64], npt.NDArray[np.int64]], ...]:
+    """Where targets' context n-grams lie in their sentences' :class:`Ngrams`.
+
+    Args:
+        first: The targets' first tokens (:attr:`TargetFeatures.first`).
+        last: The tokens after the targets' last ones.
+        lo: The clauses' first tokens.
+        hi: The tokens after the clauses' last ones.
+
+    Returns:
+        ``(group, order, start, stop)``: the ``order``-word n-grams ``[start, stop)`` (read as
+        a Python slice: ``stop`` may pass the end) belong to ``group``: ``l`` all before the
+        target, ``r`` all after it, ``c`` those of the clause that do not touch the target (the
+        clause n-grams crossing it are in :attr:`TargetFeatures.own`).
+    """
+    zero = np.zeros_like(first)
+    end = zero + _TO_END
+    return (
+        ("l", 1, zero, first),
+        ("l", 2, zero, np.maximum(0, first - 1)),
+        ("r", 1, last, end),
+        ("r", 2, last, end),
+        ("c", 1, lo, first),
+        ("c", 1, last, hi),
+        ("c", 2, lo, np.maximum(lo, first - 1)),
+        ("c", 2, last, np.maximum(last, hi - 1)),
+        ("c", 3, lo, np.maximum(lo, first - 2)),
+        ("c", 3, last, np.maximum(last, hi - 2)),
+    )
+
+
+#: The groups of the context n-grams (:func:`context_ranges`), in the column order of
+#: :attr:`VocabIndex.context`.
+CONTEXT_GROUPS = ("l", "r", "c")
+
+
+@dataclass(frozen=True, slots=True)
+class VocabIndex:
+    """A vocabulary arranged for :func:`feature_indices` (built by :func:`vocab_index`).
+
+    Attributes:
+        vocab: Feature name (``group:n-gram``) -> column.
+        groups: Group -> n-gram -> column (:func:`group_vocab`).
+        ids: N-gram -> row of ``context``, for the n-grams of the :data:`CONTEXT_GROUPS`.
+        context: ``(len(ids) + 1, 3)`` columns of each n-gram in the :data:`CONTEXT_GROUPS`
+            (-1 where the group lacks it); the last row, all -1, stands for any other n-gram.
+    """
+
+    vocab: dict[str, int]
+    groups: dict[str, dict[str, int]]
+    ids: dict[str, int]
+    context: npt.NDArray[np.int64]
+
+
+def vocab_index(vocab: dict[str, int]) -> VocabIndex:
+    """The :class:`VocabIndex` of a ``group:n-gram`` vocabulary (name -> column)."""
+    groups = group_vocab(vocab)
+    ids: dict[str, int] = {}
+    for group in CONTEXT_GROUPS:
+        for gram in groups.get(group, {}):
+            ids.setdefault(gram, len(ids))
+    context = np.full((len(ids) + 1, len(CONTEXT_GROUPS)), -1, dtype=np.int64)
+    for k, group in enumerate(CONTEXT_GROUPS):
+        found = groups.get(group, {})
+        context[list(map(ids.__getitem__, found)), k] = list(found.values())
+    return VocabIndex(vocab, groups, ids, context)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +319,7 @@ class LinearModel:
         class_offsets: ``(3,)`` added to the class scores before choosing the label.
         meta: Hyperparameters, data description, scores and versions (JSON-compatible).
         source: Where the model was read from (for error messages).
-        groups: ``vocab`` split by feature group (built from ``vocab``): group -> n-gram -> row.
+        index: ``vocab`` arranged for :func:`feature_indices` (built from ``vocab``).
     """
 
     vocab: dict[str, int]
@@ -197,11 +331,11 @@ class LinearModel:
     class_offsets: npt.NDArray[np.float32]
     meta: dict[str, Any] = field(default_factory=dict)
     source: str = "<memory>"
-    groups: dict[str, dict[str, int]] = field(default_factory=dict, compare=False, repr=False)
+    index: VocabIndex = field(default_factory=lambda: vocab_index({}), compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not self.groups and self.vocab:
-            object.__setattr__(self, "groups", group_vocab(self.vocab))
+        if not self.index.ids and self.vocab:
+            object.__setattr__(self, "index", vocab_index(self.vocab))
 
 
 # --- Lexicon scores -------------------------------------------------------------------------
@@ -336,20 +470,18 @@ class _Sentence:
     """Tokens and lexicon assessments of one sentence, shared by the targets in it."""
 
     __slots__ = (
-        "bi",
         "bounds",
         "charged",
         "chunks",
         "ends",
         "last_word",
         "lower",
-        "neg",
         "neutral",
+        "ngrams",
         "norm",
         "scores",
         "starts",
         "text",
-        "tri",
         "vader",
         "words_before",
     )
@@ -375,15 +507,14 @@ class _Sentence:
         else:  # one digit for one "0": the tokens keep their offsets
             folded = _DIGIT.sub("0", lowered)
             self.norm = list(map(folded.__getitem__, map(slice, self.starts, self.ends)))
-        self.neg = _negate(self.norm)
+        neg = _negate(self.norm)
         # the end of the last word: only punctuation follows it
         self.last_word = len(self.norm)
         while self.last_word and not self.norm[self.last_word - 1][0].isalnum():
             self.last_word -= 1
-        neg = self.neg
-        self.bi = [f"{x} {y}" for x, y in itertools.pairwise(neg)]
-        # the trigrams, made once for all the targets in the sentence
-        self.tri = [f"{x} {y}" for x, y in zip(self.bi, neg[2:], strict=False)]
+        bigrams = [f"{x} {y}" for x, y in itertools.pairwise(neg)]
+        trigrams = [f"{x} {y}" for x, y in zip(bigrams, neg[2:], strict=False)]
+        self.ngrams = Ngrams(tuple(neg), tuple(bigrams), tuple(trigrams))
         self.chunks = _tb_chunks(self.lower)
         valences = _vader_valences(text)
         self.vader: tuple[list[int], list[int], list[float]] | None = None
@@ -508,20 +639,20 @@ def _locate(sent: _Sentence, start: int, end: int) -> tuple[int, int, int, int]:
 
 
 def _crossing(sent: _Sentence, first: int, last: int, lo: int, hi: int) -> list[str]:
-    """The clause n-grams that cross the target (``<t>`` standing for it)."""
-    neg, bi = sent.neg, sent.bi
+    """The names of the clause n-grams that cross the target (``<t>`` standing for it)."""
+    neg, bi = sent.ngrams.unigrams, sent.ngrams.bigrams
     t = TARGET_TOKEN
-    crossing = [t]
+    crossing = [f"c:{t}"]
     if first - 1 >= lo:
-        crossing.append(f"{neg[first - 1]} {t}")
+        crossing.append(f"c:{neg[first - 1]} {t}")
         if first - 2 >= lo:
-            crossing.append(f"{bi[first - 2]} {t}")
+            crossing.append(f"c:{bi[first - 2]} {t}")
         if last < hi:
-            crossing.append(f"{neg[first - 1]} {t} {neg[last]}")
+            crossing.append(f"c:{neg[first - 1]} {t} {neg[last]}")
     if last < hi:
-        crossing.append(f"{t} {neg[last]}")
+        crossing.append(f"c:{t} {neg[last]}")
         if last + 1 < hi:
-            crossing.append(f"{t} {bi[last]}")
+            crossing.append(f"c:{t} {bi[last]}")
     return crossing
 
 
@@ -568,33 +699,21 @@ def _dense(
 def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> TargetFeatures:
     located = _locate(sent, start, end)
     first, last, lo, hi = located
-    norm, neg, bi = sent.norm, sent.neg, sent.bi
-    tri = sent.tri
+    norm = sent.norm
     n = len(norm)
-    groups: list[tuple[str, list[str]]] = [
-        ("l", neg[:first] + bi[: max(0, first - 1)]),
-        ("r", neg[last:] + bi[last:]),
-        (
-            "c",
-            neg[lo:first]
-            + neg[last:hi]
-            + bi[lo : max(lo, first - 1)]
-            + bi[last : max(last, hi - 1)]
-            + tri[lo : max(lo, first - 2)]
-            + tri[last : max(last, hi - 2)]
-            + _crossing(sent, first, last, lo, hi),
-        ),
-    ]
+    own = _crossing(sent, first, last, lo, hi)
     for i in range(min(NEAR_WINDOW, first)):
-        groups.append((f"l{i}", [norm[first - 1 - i]]))
+        own.append(f"l{i}:{norm[first - 1 - i]}")
     for i in range(min(NEAR_WINDOW, n - last)):
-        groups.append((f"r{i}", [norm[last + i]]))
+        own.append(f"r{i}:{norm[last + i]}")
     if first == 0:
-        groups.append(("pos", ["first"]))
+        own.append("pos:first")
     if last >= sent.last_word:
-        groups.append(("pos", ["last"]))
+        own.append("pos:last")
     dense, c_start, c_end = _dense(sent, start, end, located)
-    return TargetFeatures(tuple(groups), dense, offset + c_start, offset + c_end)
+    return TargetFeatures(
+        sent.ngrams, first, last, lo, hi, tuple(own), dense, offset + c_start, offset + c_end
+    )
 
 
 def _sentence_ranges(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -670,37 +789,87 @@ def group_vocab(vocab: dict[str, int]) -> dict[str, dict[str, int]]:
     return groups
 
 
+def _context_columns(
+    index: VocabIndex, features: Sequence[TargetFeatures]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Rows (feature positions) and columns (-1 where not in the vocabulary) of the targets'
+    context n-grams, repeats included: each sentence's n-grams are looked up once, as rows of
+    :attr:`VocabIndex.context`, and each target takes its :func:`context_ranges` of them."""
+    sentences: dict[Ngrams, int] = {}
+    for f in features:
+        sentences.setdefault(f.ngrams, len(sentences))
+    orders = [(g.unigrams, g.bigrams, g.trigrams) for g in sentences]
+    sizes = np.asarray([[len(grams) for grams in three] for three in orders], dtype=np.int64)
+    # every sentence's unigrams, bigrams and trigrams in one sequence: where each list starts
+    bases = (np.cumsum(sizes) - sizes.ravel()).reshape(sizes.shape)
+    flat = itertools.chain.from_iterable(itertools.chain.from_iterable(orders))
+    ids = np.fromiter(
+        map(index.ids.get, flat, itertools.repeat(-1)), dtype=np.int64, count=int(sizes.sum())
+    )
+    columns = index.context[ids].ravel()  # the n-gram at p, group k: columns[3 * p + k]
+    targets = np.asarray(
+        [(sentences[f.ngrams], f.first, f.last, f.lo, f.hi) for f in features], dtype=np.int64
+    )
+    sentence = targets[:, 0]
+    starts, counts = [], []
+    for group, order, start, stop in context_ranges(*targets[:, 1:].T):
+        size = sizes[sentence, order - 1]
+        begin = np.minimum(start, size)  # a Python slice's bounds
+        counts.append(np.maximum(np.minimum(stop, size) - begin, 0))
+        position = bases[sentence, order - 1] + begin
+        starts.append(position * len(CONTEXT_GROUPS) + CONTEXT_GROUPS.index(group))
+    count = np.concatenate(counts)
+    total = int(count.sum())
+    step = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+    picked = np.repeat(np.concatenate(starts), count) + len(CONTEXT_GROUPS) * step
+    rows = np.repeat(np.tile(np.arange(len(features), dtype=np.int64), len(counts)), count)
+    return rows, columns[picked]
+
+
+def _own_columns(
+    vocab: dict[str, int], features: Sequence[TargetFeatures]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Rows and columns (-1 where not in the vocabulary) of the targets' own features."""
+    counts = [len(f.own) for f in features]
+    names = itertools.chain.from_iterable(f.own for f in features)
+    cols = np.fromiter(
+        map(vocab.get, names, itertools.repeat(-1)), dtype=np.int64, count=sum(counts)
+    )
+    return np.repeat(np.arange(len(features), dtype=np.int64), counts), cols
+
+
 def feature_indices(
-    groups: dict[str, dict[str, int]], features: Sequence[TargetFeatures]
+    index: VocabIndex, features: Sequence[TargetFeatures]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Row and column indices of the binary features present (each once per target).
 
     Args:
-        groups: From :func:`group_vocab` (:attr:`LinearModel.groups`).
+        index: From :func:`vocab_index` (:attr:`LinearModel.index`).
         features: From :func:`featurize`.
 
     Returns:
         ``(rows, cols)``, sorted by row then column.
     """
-    rows: list[int] = []
-    cols: list[int] = []
-    empty: dict[str, int] = {}
-    for i, f in enumerate(features):
-        found: set[int | None] = set()
-        for group, grams in f.groups:
-            found.update(map(groups.get(group, empty).get, grams))
-        found.discard(None)
-        idx: list[int] = sorted(found)  # type: ignore[arg-type]
-        rows.extend([i] * len(idx))
-        cols.extend(idx)
-    return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    if not features:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    context_rows, context_cols = _context_columns(index, features)
+    own_rows, own_cols = _own_columns(index.vocab, features)
+    rows = np.concatenate([context_rows, own_rows])
+    cols = np.concatenate([context_cols, own_cols])
+    present = cols >= 0
+    keys = (rows[present] << 32) | cols[present]  # (row, column) in one sortable number
+    keys.sort()
+    first = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])  # each feature once per target
+    keys = keys[first]
+    return keys >> 32, keys & 0xFFFFFFFF
 
 
 def decision(model: LinearModel, features: Sequence[TargetFeatures]) -> npt.NDArray[np.float64]:
     """Class scores (log-odds up to a constant), ``(len(features), 3)``, :data:`LABELS` order."""
     if not features:
         return np.zeros((0, 3), dtype=np.float64)
-    rows, cols = feature_indices(model.groups, features)
+    rows, cols = feature_indices(model.index, features)
     return _decide(model, rows, cols, [f.dense for f in features])
 
 
