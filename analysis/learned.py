@@ -423,11 +423,28 @@ def _tb_window(
 _WHITESPACE_TOKEN = re.compile(r"\S+")
 
 
+#: VADER's ``sentiment_valence`` reads at most this many words before the word it scores ...
+_VADER_BEFORE = 3
+#: ... and this many after it.
+_VADER_AFTER = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _WordWindow:
+    """The words around one word, read by VADER's ``sentiment_valence`` in place of the whole
+    sentence's ``SentiText`` (whose two attributes it reads): each of its checks lowercases
+    every word it is given, so a whole sentence made scoring quadratic in its length."""
+
+    words_and_emoticons: list[str]
+    is_cap_diff: bool
+
+
 def _vader_valences(text: str) -> list[float] | None:
     """VADER's per-word valences of ``text`` (one per whitespace-separated word), as
     ``SentimentIntensityAnalyzer.polarity_scores`` computes them before scoring; None when the
     text holds an emoji (VADER rewrites those into words, which breaks the alignment with the
-    text). VADER is asked only about the words of its lexicon (it gives every other word 0)."""
+    text). VADER is asked only about the words of its lexicon (it gives every other word 0),
+    each with the words it reads around it (:class:`_WordWindow`)."""
     from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
 
     if not _emojis().isdisjoint(text):
@@ -443,7 +460,11 @@ def _vader_valences(text: str) -> list[float] | None:
             continue  # VADER's 0: not a sentiment word, or a booster of the next one
         if low == "kind" and i < len(words) - 1 and words[i + 1].lower() == "of":
             continue  # "kind of" is a booster
-        sentiments[i] = sia.sentiment_valence(0, sentitext, word, i, [])[0]
+        # the window keeps every word VADER reads, and whether one follows: its checks at
+        # "i > k" and "i < len - 1" give the same answers inside it
+        lo = max(0, i - _VADER_BEFORE)
+        window = _WordWindow(words[lo : i + _VADER_AFTER + 1], sentitext.is_cap_diff)
+        sentiments[i] = sia.sentiment_valence(0, window, word, i - lo, [])[0]
     return list(sia._but_check(words, sentiments))
 
 
