@@ -394,14 +394,18 @@ def _tb_chunks(lower: list[str]) -> list[tuple[int, float, float]]:
     """TextBlob (Pattern) assessments of lower-cased tokens as ``(head token index, polarity,
     subjectivity)``: Pattern's own ``Sentiment.assessments``, each assessment's head the last
     token among its words (an exclamation mark it absorbs is not one of the tokens)."""
-    words = []
+    sentiment = _pattern()
+    negations = sentiment.negations
+    words = list(lower)
     for i, w in enumerate(lower):
-        word = _Indexed(w)
-        word.i = i
-        words.append((word, None))
+        # only a lexicon word, a negation or a mark (an emoticon) can be one of an
+        # assessment's words: the others need no index
+        if w in sentiment or w in negations or not w.isalpha():
+            word = words[i] = _Indexed(w)
+            word.i = i
     return [
         (max(w.i for w in chunk if isinstance(w, _Indexed)), float(p), float(s))
-        for chunk, p, s, _ in _pattern().assessments(words, True)
+        for chunk, p, s, _ in sentiment.assessments(zip(words, itertools.repeat(None)), True)
     ]
 
 
