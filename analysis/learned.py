@@ -159,18 +159,16 @@ class Ngrams:
     the vocabulary once, however many targets the sentence holds.
 
     Attributes:
-        unigrams: The tokens, digits folded, negated words marked ``_NEG``.
-        bigrams: ``bigrams[k]`` joins tokens ``k`` and ``k + 1``.
-        trigrams: ``trigrams[k]`` joins tokens ``k`` to ``k + 2``.
+        unigrams: The tokens, digits folded, negated words marked ``_NEG``; the n-gram of
+            ``order`` words at ``k`` joins tokens ``k`` to ``k + order - 1`` with spaces.
     """
 
     unigrams: tuple[str, ...]
-    bigrams: tuple[str, ...]
-    trigrams: tuple[str, ...]
 
-    def by_order(self, order: int) -> tuple[str, ...]:
-        """The n-grams of ``order`` words (1, 2 or 3)."""
-        return (self.unigrams, self.bigrams, self.trigrams)[order - 1]
+    def by_order(self, order: int) -> list[str]:
+        """The n-grams of ``order`` words (1, 2 or 3), spelled out."""
+        shifted = [self.unigrams[k:] for k in range(order)]
+        return [" ".join(words) for words in zip(*shifted, strict=False)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,32 +275,76 @@ CONTEXT_GROUPS = ("l", "r", "c")
 class VocabIndex:
     """A vocabulary arranged for :func:`feature_indices` (built by :func:`vocab_index`).
 
+    The n-grams of the :data:`CONTEXT_GROUPS` are numbered by their words: a word's number
+    from ``words``, an n-gram's key the number with its words' numbers as digits in base
+    ``len(words)`` (:func:`_ngram_keys`), so a sentence's n-grams are looked up with numpy
+    once its words are numbered.
+
     Attributes:
         vocab: Feature name (``group:n-gram``) -> column.
-        groups: Group -> n-gram -> column (:func:`group_vocab`).
-        ids: N-gram -> row of ``context``, for the n-grams of the :data:`CONTEXT_GROUPS`.
-        context: ``(len(ids) + 1, 3)`` columns of each n-gram in the :data:`CONTEXT_GROUPS`
-            (-1 where the group lacks it); the last row, all -1, stands for any other n-gram.
+        words: Word -> number, for every word of a context n-gram.
+        keys: Per n-gram order (1, 2, 3): the sorted keys of the context n-grams.
+        context: Per order: ``(len(keys), 3)`` columns of each n-gram in the
+            :data:`CONTEXT_GROUPS` (-1 where the group lacks it).
     """
 
     vocab: dict[str, int]
-    groups: dict[str, dict[str, int]]
-    ids: dict[str, int]
-    context: npt.NDArray[np.int64]
+    words: dict[str, int]
+    keys: tuple[npt.NDArray[np.int64], ...]
+    context: tuple[npt.NDArray[np.int64], ...]
+
+
+#: The longest context n-gram, in words.
+MAX_ORDER = 3
+
+
+def _ngram_keys(
+    words: npt.NDArray[np.int64], order: int, base: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Keys of the n-grams of ``order`` words starting at each position of a sequence of word
+    numbers (-1 for a word without one), and whether each has a key (all its words numbered;
+    the last ``order - 1`` positions never have)."""
+    padded = np.concatenate([words, np.full(order - 1, -1, dtype=np.int64)])
+    keys = words.copy()
+    for k in range(1, order):
+        keys = keys * base + padded[k : k + len(words)]
+    known = np.ones(len(words), dtype=bool)
+    for k in range(order):
+        known &= padded[k : k + len(words)] >= 0
+    return keys, known
 
 
 def vocab_index(vocab: dict[str, int]) -> VocabIndex:
     """The :class:`VocabIndex` of a ``group:n-gram`` vocabulary (name -> column)."""
-    groups = group_vocab(vocab)
-    ids: dict[str, int] = {}
-    for group in CONTEXT_GROUPS:
-        for gram in groups.get(group, {}):
-            ids.setdefault(gram, len(ids))
-    context = np.full((len(ids) + 1, len(CONTEXT_GROUPS)), -1, dtype=np.int64)
-    for k, group in enumerate(CONTEXT_GROUPS):
-        found = groups.get(group, {})
-        context[list(map(ids.__getitem__, found)), k] = list(found.values())
-    return VocabIndex(vocab, groups, ids, context)
+    by_group = group_vocab(vocab)
+    groups = [by_group.get(group, {}) for group in CONTEXT_GROUPS]
+    grams = list(itertools.chain.from_iterable(groups))
+    # the n-grams' words, in order (a token holds no space), and how many each has
+    parts = " ".join(grams).split(" ")
+    words = {word: i for i, word in enumerate(dict.fromkeys(parts))}
+    numbers = np.fromiter(map(words.__getitem__, parts), dtype=np.int64, count=len(parts))
+    spaces = map(operator.methodcaller("count", " "), grams)
+    sizes = np.fromiter(spaces, dtype=np.int64, count=len(grams)) + 1
+    starts = np.cumsum(sizes) - sizes  # where each n-gram's words start in ``numbers``
+    group = np.repeat(np.arange(len(groups)), list(map(len, groups)))
+    columns = np.fromiter(
+        itertools.chain.from_iterable(found.values() for found in groups),
+        dtype=np.int64,
+        count=len(grams),
+    )
+    base = max(len(words), 1)
+    keys, context = [], []
+    for order in range(1, MAX_ORDER + 1):
+        which = sizes == order
+        ngram_keys = np.zeros(int(which.sum()), dtype=np.int64)
+        for k in range(order):
+            ngram_keys = ngram_keys * base + numbers[starts[which] + k]
+        unique, rows = np.unique(ngram_keys, return_inverse=True)
+        table = np.full((len(unique), len(CONTEXT_GROUPS)), -1, dtype=np.int64)
+        table[rows, group[which]] = columns[which]
+        keys.append(unique)
+        context.append(table)
+    return VocabIndex(vocab, words, tuple(keys), tuple(context))
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,7 +376,7 @@ class LinearModel:
     index: VocabIndex = field(default_factory=lambda: vocab_index({}), compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not self.index.ids and self.vocab:
+        if not self.index.vocab and self.vocab:
             object.__setattr__(self, "index", vocab_index(self.vocab))
 
 
@@ -537,9 +579,7 @@ class _Sentence:
         self.last_word = len(self.norm)
         while self.last_word and not self.norm[self.last_word - 1][0].isalnum():
             self.last_word -= 1
-        bigrams = [f"{x} {y}" for x, y in itertools.pairwise(neg)]
-        trigrams = [f"{x} {y}" for x, y in zip(bigrams, neg[2:], strict=False)]
-        self.ngrams = Ngrams(tuple(neg), tuple(bigrams), tuple(trigrams))
+        self.ngrams = Ngrams(tuple(neg))
         self.chunks = _tb_chunks(self.lower)
         valences = _vader_valences(text)
         self.vader: tuple[list[int], list[int], list[float]] | None = None
@@ -665,19 +705,19 @@ def _locate(sent: _Sentence, start: int, end: int) -> tuple[int, int, int, int]:
 
 def _crossing(sent: _Sentence, first: int, last: int, lo: int, hi: int) -> list[str]:
     """The names of the clause n-grams that cross the target (``<t>`` standing for it)."""
-    neg, bi = sent.ngrams.unigrams, sent.ngrams.bigrams
+    neg = sent.ngrams.unigrams
     t = TARGET_TOKEN
     crossing = [f"c:{t}"]
     if first - 1 >= lo:
         crossing.append(f"c:{neg[first - 1]} {t}")
         if first - 2 >= lo:
-            crossing.append(f"c:{bi[first - 2]} {t}")
+            crossing.append(f"c:{neg[first - 2]} {neg[first - 1]} {t}")
         if last < hi:
             crossing.append(f"c:{neg[first - 1]} {t} {neg[last]}")
     if last < hi:
         crossing.append(f"c:{t} {neg[last]}")
         if last + 1 < hi:
-            crossing.append(f"c:{t} {bi[last]}")
+            crossing.append(f"c:{t} {neg[last]} {neg[last + 1]}")
     return crossing
 
 
@@ -814,38 +854,50 @@ def group_vocab(vocab: dict[str, int]) -> dict[str, dict[str, int]]:
     return groups
 
 
+def _lookup(index: VocabIndex, words: npt.NDArray[np.int64], order: int) -> npt.NDArray[np.int64]:
+    """``(len(words), 3)`` columns of the n-grams of ``order`` words starting at each position
+    of a sequence of word numbers (-1 where not in the vocabulary)."""
+    keys, known = _ngram_keys(words, order, max(len(index.words), 1))
+    vocab_keys, table = index.keys[order - 1], index.context[order - 1]
+    out = np.full((len(words), len(CONTEXT_GROUPS)), -1, dtype=np.int64)
+    if len(vocab_keys):
+        rows = np.minimum(np.searchsorted(vocab_keys, keys), len(vocab_keys) - 1)
+        hit = known & (vocab_keys[rows] == keys)
+        out[hit] = table[rows[hit]]
+    return out
+
+
 def _context_columns(
     index: VocabIndex, features: Sequence[TargetFeatures]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Rows (feature positions) and columns (-1 where not in the vocabulary) of the targets'
-    context n-grams, repeats included: each sentence's n-grams are looked up once, as rows of
-    :attr:`VocabIndex.context`, and each target takes its :func:`context_ranges` of them."""
+    context n-grams, repeats included: each sentence's n-grams are looked up once, and each
+    target takes its :func:`context_ranges` of them."""
     sentences: dict[Ngrams, int] = {}
     for f in features:
         sentences.setdefault(f.ngrams, len(sentences))
-    orders = [(g.unigrams, g.bigrams, g.trigrams) for g in sentences]
-    sizes = np.asarray([[len(grams) for grams in three] for three in orders], dtype=np.int64)
-    # every sentence's unigrams, bigrams and trigrams in one sequence: where each list starts
-    bases = (np.cumsum(sizes) - sizes.ravel()).reshape(sizes.shape)
-    flat = itertools.chain.from_iterable(itertools.chain.from_iterable(orders))
-    ids = np.fromiter(
-        map(index.ids.get, flat, itertools.repeat(-1)), dtype=np.int64, count=int(sizes.sum())
+    tokens = [g.unigrams for g in sentences]
+    lengths = np.asarray(list(map(len, tokens)), dtype=np.int64)
+    bases = np.cumsum(lengths) - lengths  # where each sentence starts in one token sequence
+    flat = itertools.chain.from_iterable(tokens)
+    words = np.fromiter(
+        map(index.words.get, flat, itertools.repeat(-1)), dtype=np.int64, count=int(lengths.sum())
     )
-    columns = index.context[ids].ravel()  # the n-gram at p, group k: columns[3 * p + k]
+    # the n-gram of order o at position p, group k: columns[((o - 1) * len(words) + p) * 3 + k]
+    columns = np.stack([_lookup(index, words, o) for o in range(1, MAX_ORDER + 1)]).ravel()
     targets = np.asarray(
         [(sentences[f.ngrams], f.first, f.last, f.lo, f.hi) for f in features], dtype=np.int64
     )
     sentence = targets[:, 0]
     starts, counts = [], []
     for group, order, start, stop in context_ranges(*targets[:, 1:].T):
-        size = sizes[sentence, order - 1]
+        size = np.maximum(lengths[sentence] - (order - 1), 0)
         begin = np.minimum(start, size)  # a Python slice's bounds
         counts.append(np.maximum(np.minimum(stop, size) - begin, 0))
-        position = bases[sentence, order - 1] + begin
+        position = (order - 1) * len(words) + bases[sentence] + begin
         starts.append(position * len(CONTEXT_GROUPS) + CONTEXT_GROUPS.index(group))
     count = np.concatenate(counts)
-    total = int(count.sum())
-    step = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+    step = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
     picked = np.repeat(np.concatenate(starts), count) + len(CONTEXT_GROUPS) * step
     rows = np.repeat(np.tile(np.arange(len(features), dtype=np.int64), len(counts)), count)
     return rows, columns[picked]
