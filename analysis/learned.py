@@ -283,9 +283,10 @@ class VocabIndex:
     Attributes:
         vocab: Feature name (``group:n-gram``) -> column.
         words: Word -> number, for every word of a context n-gram.
-        keys: Per n-gram order (1, 2, 3): the sorted keys of the context n-grams.
+        keys: Per n-gram order (1, 2, 3): the sorted keys of the context n-grams, then
+            :data:`_NO_KEY` (for one word, its number is its key: every number in order).
         context: Per order: ``(len(keys), 3)`` columns of each n-gram in the
-            :data:`CONTEXT_GROUPS` (-1 where the group lacks it).
+            :data:`CONTEXT_GROUPS` (-1 where the group lacks it; all -1 for :data:`_NO_KEY`).
     """
 
     vocab: dict[str, int]
@@ -296,6 +297,9 @@ class VocabIndex:
 
 #: The longest context n-gram, in words.
 MAX_ORDER = 3
+#: A key above every n-gram's, ending :attr:`VocabIndex.keys`: a search for a key not in the
+#: vocabulary ends at most there.
+_NO_KEY = np.iinfo(np.int64).max
 
 
 def _ngram_keys(
@@ -339,10 +343,13 @@ def vocab_index(vocab: dict[str, int]) -> VocabIndex:
         ngram_keys = np.zeros(int(which.sum()), dtype=np.int64)
         for k in range(order):
             ngram_keys = ngram_keys * base + numbers[starts[which] + k]
-        unique, rows = np.unique(ngram_keys, return_inverse=True)
-        table = np.full((len(unique), len(CONTEXT_GROUPS)), -1, dtype=np.int64)
+        if order == 1:  # one row per word: a word's number is its row
+            unique, rows = np.arange(len(words), dtype=np.int64), ngram_keys
+        else:
+            unique, rows = np.unique(ngram_keys, return_inverse=True)
+        table = np.full((len(unique) + 1, len(CONTEXT_GROUPS)), -1, dtype=np.int64)
         table[rows, group[which]] = columns[which]
-        keys.append(unique)
+        keys.append(np.append(unique, _NO_KEY))
         context.append(table)
     return VocabIndex(vocab, words, tuple(keys), tuple(context))
 
@@ -857,14 +864,18 @@ def group_vocab(vocab: dict[str, int]) -> dict[str, dict[str, int]]:
 def _lookup(index: VocabIndex, words: npt.NDArray[np.int64], order: int) -> npt.NDArray[np.int64]:
     """``(len(words), 3)`` columns of the n-grams of ``order`` words starting at each position
     of a sequence of word numbers (-1 where not in the vocabulary)."""
+    if order == 1:  # a word's number is its row; -1 picks the last, that of _NO_KEY
+        return index.context[0][words]
     keys, known = _ngram_keys(words, order, max(len(index.words), 1))
-    vocab_keys, table = index.keys[order - 1], index.context[order - 1]
-    out = np.full((len(words), len(CONTEXT_GROUPS)), -1, dtype=np.int64)
-    if len(vocab_keys):
-        rows = np.minimum(np.searchsorted(vocab_keys, keys), len(vocab_keys) - 1)
-        hit = known & (vocab_keys[rows] == keys)
-        out[hit] = table[rows[hit]]
-    return out
+    vocab_keys = index.keys[order - 1]
+    rows = np.full(len(keys), len(vocab_keys) - 1)  # _NO_KEY's, unless found
+    numbered = np.flatnonzero(known)
+    by_key = np.argsort(keys[numbered])  # a search for sorted keys reads the table in order
+    wanted = keys[numbered[by_key]]
+    found = np.searchsorted(vocab_keys, wanted)  # at most the row of _NO_KEY
+    hit = vocab_keys[found] == wanted
+    rows[numbered[by_key[hit]]] = found[hit]
+    return index.context[order - 1][rows]
 
 
 def _context_columns(
@@ -889,17 +900,19 @@ def _context_columns(
         [(sentences[f.ngrams], f.first, f.last, f.lo, f.hi) for f in features], dtype=np.int64
     )
     sentence = targets[:, 0]
-    starts, counts = [], []
-    for group, order, start, stop in context_ranges(*targets[:, 1:].T):
-        size = np.maximum(lengths[sentence] - (order - 1), 0)
-        begin = np.minimum(start, size)  # a Python slice's bounds
-        counts.append(np.maximum(np.minimum(stop, size) - begin, 0))
-        position = (order - 1) * len(words) + bases[sentence] + begin
-        starts.append(position * len(CONTEXT_GROUPS) + CONTEXT_GROUPS.index(group))
-    count = np.concatenate(counts)
+    ranges = context_ranges(*targets[:, 1:].T)
+    # one row per range kind, one column per target
+    order = np.asarray([[order] for _, order, _, _ in ranges], dtype=np.int64)
+    group = np.asarray([[CONTEXT_GROUPS.index(g)] for g, _, _, _ in ranges], dtype=np.int64)
+    size = np.maximum(lengths[sentence] - (order - 1), 0)
+    begin = np.minimum(np.stack([start for _, _, start, _ in ranges]), size)  # a slice's bounds
+    count = np.maximum(np.minimum(np.stack([stop for *_, stop in ranges]), size) - begin, 0)
+    position = (order - 1) * len(words) + bases[sentence] + begin
+    starts = (position * len(CONTEXT_GROUPS) + group).ravel()
+    count = count.ravel()
     step = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    picked = np.repeat(np.concatenate(starts), count) + len(CONTEXT_GROUPS) * step
-    rows = np.repeat(np.tile(np.arange(len(features), dtype=np.int64), len(counts)), count)
+    picked = np.repeat(starts, count) + len(CONTEXT_GROUPS) * step
+    rows = np.repeat(np.tile(np.arange(len(features), dtype=np.int64), len(ranges)), count)
     return rows, columns[picked]
 
 
