@@ -500,7 +500,7 @@ def _vader_valences(text: str) -> list[float] | None:
     each with the words it reads around it (:class:`_WordWindow`)."""
     from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
 
-    if not _emojis().isdisjoint(text):
+    if not text.isascii() and not _emojis().isdisjoint(text):  # no emoji is ASCII
         return None
     sia = _vader()
     sentitext = SentiText(text)
@@ -571,7 +571,9 @@ class _Sentence:
         self.lower = list(map(re.Match.group, matches))
         lower = self.lower
         # clause boundaries, and the number of words before each token
-        self.bounds = [i for i, t in enumerate(lower) if t in _BOUNDARY]
+        self.bounds = list(
+            itertools.compress(itertools.count(), map(_BOUNDARY.__contains__, lower))
+        )
         self.words_before = list(
             itertools.accumulate(map(str.isalnum, map(operator.itemgetter(0), lower)), initial=0)
         )

@@ -400,6 +400,11 @@ def test_vader_valences_equal_vaders_own(words: list[str]) -> None:
     assert learned._vader_valences(text) == expected
 
 
+def test_no_vader_emoji_is_ascii() -> None:
+    # _vader_valences skips the emoji check for ASCII text
+    assert learned._emojis() and not any(e.isascii() for e in learned._emojis())
+
+
 def test_a_span_given_twice_is_scored_alike() -> None:
     text = "Russia praised Pakistan, but Washington criticised Russia again."
     spans = [(0, 6), (15, 23), (51, 57)]
