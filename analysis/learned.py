@@ -176,7 +176,7 @@ class TargetFeatures:
     """The features of one target.
 
     The context n-grams are stored as token ranges of the sentence's :class:`Ngrams` (see
-    :func:`context_slices`); :attr:`groups` spells them out.
+    :func:`context_ranges`); :attr:`groups` spells them out.
 
     Attributes:
         ngrams: The n-grams of the target's sentence.
@@ -337,6 +337,8 @@ def vocab_index(vocab: dict[str, int]) -> VocabIndex:
         count=len(grams),
     )
     base = max(len(words), 1)
+    if base**MAX_ORDER >= _NO_KEY:  # (a vocabulary of millions of distinct words)
+        raise ValueError("too many distinct words to key the vocabulary's n-grams in int64")
     keys, context = [], []
     for order in range(1, MAX_ORDER + 1):
         which = sizes == order
