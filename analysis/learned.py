@@ -44,8 +44,11 @@ __all__ = [
     "Example",
     "LinearModel",
     "ModelError",
+    "Ngrams",
     "TargetFeatures",
+    "VocabIndex",
     "check_floats",
+    "context_ranges",
     "evaluate",
     "feature_indices",
     "featurize",
@@ -65,6 +68,7 @@ __all__ = [
     "score",
     "score_batch",
     "signed_probability",
+    "vocab_index",
 ]
 
 #: Version of the model file layout; a file written with another version is refused.
@@ -147,28 +151,209 @@ class Example:
     id: str = ""
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Ngrams:
+    """The n-grams of one sentence (negated words marked), shared by the targets in it.
+
+    Compared by identity, so that :func:`feature_indices` looks each sentence's n-grams up in
+    the vocabulary once, however many targets the sentence holds.
+
+    Attributes:
+        unigrams: The tokens, digits folded, negated words marked ``_NEG``; the n-gram of
+            ``order`` words at ``k`` joins tokens ``k`` to ``k + order - 1`` with spaces.
+    """
+
+    unigrams: tuple[str, ...]
+
+    def by_order(self, order: int) -> list[str]:
+        """The n-grams of ``order`` words (1, 2 or 3), spelled out."""
+        shifted = [self.unigrams[k:] for k in range(order)]
+        return [" ".join(words) for words in zip(*shifted, strict=False)]
+
+
 @dataclass(frozen=True, slots=True)
 class TargetFeatures:
     """The features of one target.
 
+    The context n-grams are stored as token ranges of the sentence's :class:`Ngrams` (see
+    :func:`context_ranges`); :attr:`groups` spells them out.
+
     Attributes:
-        groups: ``(group, n-grams)`` pairs: the binary feature ``group:n-gram`` is present
-            (groups: ``l``/``r`` left/right context, ``c`` clause with the target as ``<t>``,
-            ``l0``..``r2`` the words next to the target, ``pos`` sentence position).
+        ngrams: The n-grams of the target's sentence.
+        first: The target's first token.
+        last: The token after the target's last.
+        lo: The clause's first token.
+        hi: The token after the clause's last.
+        own: The names (``group:n-gram``) of the target's own features: the clause n-grams
+            that cross the target (group ``c``, the target as ``<t>``), the words next to the
+            target (``l0``..``r2``) and its sentence position (``pos``).
         dense: One lexicon score per :data:`DENSE_NAMES`.
         scope_start: Start of the target's clause in the text scored.
         scope_end: End of the target's clause (exclusive).
     """
 
-    groups: tuple[tuple[str, list[str]], ...]
+    ngrams: Ngrams
+    first: int
+    last: int
+    lo: int
+    hi: int
+    own: tuple[str, ...]
     dense: tuple[float, ...]
     scope_start: int
     scope_end: int
 
     @property
+    def groups(self) -> tuple[tuple[str, list[str]], ...]:
+        """``(group, n-grams)`` pairs: the binary feature ``group:n-gram`` is present (groups:
+        ``l``/``r`` left/right context, ``c`` clause with the target as ``<t>``, ``l0``..``r2``
+        the words next to the target, ``pos`` sentence position)."""
+        context: dict[str, list[str]] = {"l": [], "r": [], "c": []}
+        ranges = context_ranges(*map(np.asarray, (self.first, self.last, self.lo, self.hi)))
+        for group, order, start, stop in ranges:
+            context[group] += self.ngrams.by_order(order)[int(start) : int(stop)]
+        own: list[tuple[str, list[str]]] = []
+        for name in self.own:
+            group, _, gram = name.partition(":")
+            if group == "c":  # the crossing n-grams end the clause's
+                context["c"].append(gram)
+            else:
+                own.append((group, [gram]))
+        return (*context.items(), *own)
+
+    @property
     def names(self) -> list[str]:
         """The binary feature names (``group:n-gram``), possibly repeated."""
         return [f"{g}:{gram}" for g, grams in self.groups for gram in grams]
+
+
+#: What "to the end of the sentence" stands for in :func:`context_ranges`.
+_TO_END = 1 << 30
+
+
+def context_ranges(
+    first: npt.NDArray[np.int64],
+    last: npt.NDArray[np.int64],
+    lo: npt.NDArray[np.int64],
+    hi: npt.NDArray[np.int64],
+) -> tuple[tuple[str, int, npt.NDArray[np.int64], npt.NDArray[np.int64]], ...]:
+    """Where targets' context n-grams lie in their sentences' :class:`Ngrams`.
+
+    Args:
+        first: The targets' first tokens (:attr:`TargetFeatures.first`).
+        last: The tokens after the targets' last ones.
+        lo: The clauses' first tokens.
+        hi: The tokens after the clauses' last ones.
+
+    Returns:
+        ``(group, order, start, stop)``: the ``order``-word n-grams ``[start, stop)`` (read as
+        a Python slice: ``stop`` may pass the end) belong to ``group``: ``l`` all before the
+        target, ``r`` all after it, ``c`` those of the clause that do not touch the target (the
+        clause n-grams crossing it are in :attr:`TargetFeatures.own`).
+    """
+    zero = np.zeros_like(first)
+    end = zero + _TO_END
+    return (
+        ("l", 1, zero, first),
+        ("l", 2, zero, np.maximum(0, first - 1)),
+        ("r", 1, last, end),
+        ("r", 2, last, end),
+        ("c", 1, lo, first),
+        ("c", 1, last, hi),
+        ("c", 2, lo, np.maximum(lo, first - 1)),
+        ("c", 2, last, np.maximum(last, hi - 1)),
+        ("c", 3, lo, np.maximum(lo, first - 2)),
+        ("c", 3, last, np.maximum(last, hi - 2)),
+    )
+
+
+#: The groups of the context n-grams (:func:`context_ranges`), in the column order of
+#: :attr:`VocabIndex.context`.
+CONTEXT_GROUPS = ("l", "r", "c")
+
+
+@dataclass(frozen=True, slots=True)
+class VocabIndex:
+    """A vocabulary arranged for :func:`feature_indices` (built by :func:`vocab_index`).
+
+    The n-grams of the :data:`CONTEXT_GROUPS` are numbered by their words: a word's number
+    from ``words``, an n-gram's key the number with its words' numbers as digits in base
+    ``len(words)`` (:func:`_ngram_keys`), so a sentence's n-grams are looked up with numpy
+    once its words are numbered.
+
+    Attributes:
+        vocab: Feature name (``group:n-gram``) -> column.
+        words: Word -> number, for every word of a context n-gram.
+        keys: Per n-gram order (1, 2, 3): the sorted keys of the context n-grams, then
+            :data:`_NO_KEY` (for one word, its number is its key: every number in order).
+        context: Per order: ``(len(keys), 3)`` columns of each n-gram in the
+            :data:`CONTEXT_GROUPS` (-1 where the group lacks it; all -1 for :data:`_NO_KEY`).
+    """
+
+    vocab: dict[str, int]
+    words: dict[str, int]
+    keys: tuple[npt.NDArray[np.int64], ...]
+    context: tuple[npt.NDArray[np.int64], ...]
+
+
+#: The longest context n-gram, in words.
+MAX_ORDER = 3
+#: A key above every n-gram's, ending :attr:`VocabIndex.keys`: a search for a key not in the
+#: vocabulary ends at most there.
+_NO_KEY = np.iinfo(np.int64).max
+
+
+def _ngram_keys(
+    words: npt.NDArray[np.int64], order: int, base: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Keys of the n-grams of ``order`` words starting at each position of a sequence of word
+    numbers (-1 for a word without one), and whether each has a key (all its words numbered;
+    the last ``order - 1`` positions never have)."""
+    padded = np.concatenate([words, np.full(order - 1, -1, dtype=np.int64)])
+    keys = words.copy()
+    for k in range(1, order):
+        keys = keys * base + padded[k : k + len(words)]
+    known = np.ones(len(words), dtype=bool)
+    for k in range(order):
+        known &= padded[k : k + len(words)] >= 0
+    return keys, known
+
+
+def vocab_index(vocab: dict[str, int]) -> VocabIndex:
+    """The :class:`VocabIndex` of a ``group:n-gram`` vocabulary (name -> column)."""
+    by_group = group_vocab(vocab)
+    groups = [by_group.get(group, {}) for group in CONTEXT_GROUPS]
+    grams = list(itertools.chain.from_iterable(groups))
+    # the n-grams' words, in order (a token holds no space), and how many each has
+    parts = " ".join(grams).split(" ")
+    words = {word: i for i, word in enumerate(dict.fromkeys(parts))}
+    numbers = np.fromiter(map(words.__getitem__, parts), dtype=np.int64, count=len(parts))
+    spaces = map(operator.methodcaller("count", " "), grams)
+    sizes = np.fromiter(spaces, dtype=np.int64, count=len(grams)) + 1
+    starts = np.cumsum(sizes) - sizes  # where each n-gram's words start in ``numbers``
+    group = np.repeat(np.arange(len(groups)), list(map(len, groups)))
+    columns = np.fromiter(
+        itertools.chain.from_iterable(found.values() for found in groups),
+        dtype=np.int64,
+        count=len(grams),
+    )
+    base = max(len(words), 1)
+    if base**MAX_ORDER >= _NO_KEY:  # (a vocabulary of millions of distinct words)
+        raise ValueError("too many distinct words to key the vocabulary's n-grams in int64")
+    keys, context = [], []
+    for order in range(1, MAX_ORDER + 1):
+        which = sizes == order
+        ngram_keys = np.zeros(int(which.sum()), dtype=np.int64)
+        for k in range(order):
+            ngram_keys = ngram_keys * base + numbers[starts[which] + k]
+        if order == 1:  # one row per word: a word's number is its row
+            unique, rows = np.arange(len(words), dtype=np.int64), ngram_keys
+        else:
+            unique, rows = np.unique(ngram_keys, return_inverse=True)
+        table = np.full((len(unique) + 1, len(CONTEXT_GROUPS)), -1, dtype=np.int64)
+        table[rows, group[which]] = columns[which]
+        keys.append(np.append(unique, _NO_KEY))
+        context.append(table)
+    return VocabIndex(vocab, words, tuple(keys), tuple(context))
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +370,7 @@ class LinearModel:
         class_offsets: ``(3,)`` added to the class scores before choosing the label.
         meta: Hyperparameters, data description, scores and versions (JSON-compatible).
         source: Where the model was read from (for error messages).
-        groups: ``vocab`` split by feature group (built from ``vocab``): group -> n-gram -> row.
+        index: ``vocab`` arranged for :func:`feature_indices` (built from ``vocab``).
     """
 
     vocab: dict[str, int]
@@ -197,11 +382,11 @@ class LinearModel:
     class_offsets: npt.NDArray[np.float32]
     meta: dict[str, Any] = field(default_factory=dict)
     source: str = "<memory>"
-    groups: dict[str, dict[str, int]] = field(default_factory=dict, compare=False, repr=False)
+    index: VocabIndex = field(default_factory=lambda: vocab_index({}), compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not self.groups and self.vocab:
-            object.__setattr__(self, "groups", group_vocab(self.vocab))
+        if not self.index.vocab and self.vocab:
+            object.__setattr__(self, "index", vocab_index(self.vocab))
 
 
 # --- Lexicon scores -------------------------------------------------------------------------
@@ -260,14 +445,18 @@ def _tb_chunks(lower: list[str]) -> list[tuple[int, float, float]]:
     """TextBlob (Pattern) assessments of lower-cased tokens as ``(head token index, polarity,
     subjectivity)``: Pattern's own ``Sentiment.assessments``, each assessment's head the last
     token among its words (an exclamation mark it absorbs is not one of the tokens)."""
-    words = []
+    sentiment = _pattern()
+    negations = sentiment.negations
+    words = list(lower)
     for i, w in enumerate(lower):
-        word = _Indexed(w)
-        word.i = i
-        words.append((word, None))
+        # only a lexicon word, a negation or a mark (an emoticon) can be one of an
+        # assessment's words: the others need no index
+        if w in sentiment or w in negations or not w.isalpha():
+            word = words[i] = _Indexed(w)
+            word.i = i
     return [
         (max(w.i for w in chunk if isinstance(w, _Indexed)), float(p), float(s))
-        for chunk, p, s, _ in _pattern().assessments(words, True)
+        for chunk, p, s, _ in sentiment.assessments(zip(words, itertools.repeat(None)), True)
     ]
 
 
@@ -289,14 +478,31 @@ def _tb_window(
 _WHITESPACE_TOKEN = re.compile(r"\S+")
 
 
+#: VADER's ``sentiment_valence`` reads at most this many words before the word it scores ...
+_VADER_BEFORE = 3
+#: ... and this many after it.
+_VADER_AFTER = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _WordWindow:
+    """The words around one word, read by VADER's ``sentiment_valence`` in place of the whole
+    sentence's ``SentiText`` (whose two attributes it reads): each of its checks lowercases
+    every word it is given, so a whole sentence made scoring quadratic in its length."""
+
+    words_and_emoticons: list[str]
+    is_cap_diff: bool
+
+
 def _vader_valences(text: str) -> list[float] | None:
     """VADER's per-word valences of ``text`` (one per whitespace-separated word), as
     ``SentimentIntensityAnalyzer.polarity_scores`` computes them before scoring; None when the
     text holds an emoji (VADER rewrites those into words, which breaks the alignment with the
-    text). VADER is asked only about the words of its lexicon (it gives every other word 0)."""
+    text). VADER is asked only about the words of its lexicon (it gives every other word 0),
+    each with the words it reads around it (:class:`_WordWindow`)."""
     from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
 
-    if not _emojis().isdisjoint(text):
+    if not text.isascii() and not _emojis().isdisjoint(text):  # no emoji is ASCII
         return None
     sia = _vader()
     sentitext = SentiText(text)
@@ -309,7 +515,11 @@ def _vader_valences(text: str) -> list[float] | None:
             continue  # VADER's 0: not a sentiment word, or a booster of the next one
         if low == "kind" and i < len(words) - 1 and words[i + 1].lower() == "of":
             continue  # "kind of" is a booster
-        sentiments[i] = sia.sentiment_valence(0, sentitext, word, i, [])[0]
+        # the window keeps every word VADER reads, and whether one follows: its checks at
+        # "i > k" and "i < len - 1" give the same answers inside it
+        lo = max(0, i - _VADER_BEFORE)
+        window = _WordWindow(words[lo : i + _VADER_AFTER + 1], sentitext.is_cap_diff)
+        sentiments[i] = sia.sentiment_valence(0, window, word, i - lo, [])[0]
     return list(sia._but_check(words, sentiments))
 
 
@@ -336,20 +546,18 @@ class _Sentence:
     """Tokens and lexicon assessments of one sentence, shared by the targets in it."""
 
     __slots__ = (
-        "bi",
         "bounds",
         "charged",
         "chunks",
         "ends",
         "last_word",
         "lower",
-        "neg",
         "neutral",
+        "ngrams",
         "norm",
         "scores",
         "starts",
         "text",
-        "tri",
         "vader",
         "words_before",
     )
@@ -365,7 +573,9 @@ class _Sentence:
         self.lower = list(map(re.Match.group, matches))
         lower = self.lower
         # clause boundaries, and the number of words before each token
-        self.bounds = [i for i, t in enumerate(lower) if t in _BOUNDARY]
+        self.bounds = list(
+            itertools.compress(itertools.count(), map(_BOUNDARY.__contains__, lower))
+        )
         self.words_before = list(
             itertools.accumulate(map(str.isalnum, map(operator.itemgetter(0), lower)), initial=0)
         )
@@ -375,15 +585,12 @@ class _Sentence:
         else:  # one digit for one "0": the tokens keep their offsets
             folded = _DIGIT.sub("0", lowered)
             self.norm = list(map(folded.__getitem__, map(slice, self.starts, self.ends)))
-        self.neg = _negate(self.norm)
+        neg = _negate(self.norm)
         # the end of the last word: only punctuation follows it
         self.last_word = len(self.norm)
         while self.last_word and not self.norm[self.last_word - 1][0].isalnum():
             self.last_word -= 1
-        neg = self.neg
-        self.bi = [f"{x} {y}" for x, y in itertools.pairwise(neg)]
-        # the trigrams, made once for all the targets in the sentence
-        self.tri = [f"{x} {y}" for x, y in zip(self.bi, neg[2:], strict=False)]
+        self.ngrams = Ngrams(tuple(neg))
         self.chunks = _tb_chunks(self.lower)
         valences = _vader_valences(text)
         self.vader: tuple[list[int], list[int], list[float]] | None = None
@@ -508,20 +715,20 @@ def _locate(sent: _Sentence, start: int, end: int) -> tuple[int, int, int, int]:
 
 
 def _crossing(sent: _Sentence, first: int, last: int, lo: int, hi: int) -> list[str]:
-    """The clause n-grams that cross the target (``<t>`` standing for it)."""
-    neg, bi = sent.neg, sent.bi
+    """The names of the clause n-grams that cross the target (``<t>`` standing for it)."""
+    neg = sent.ngrams.unigrams
     t = TARGET_TOKEN
-    crossing = [t]
+    crossing = [f"c:{t}"]
     if first - 1 >= lo:
-        crossing.append(f"{neg[first - 1]} {t}")
+        crossing.append(f"c:{neg[first - 1]} {t}")
         if first - 2 >= lo:
-            crossing.append(f"{bi[first - 2]} {t}")
+            crossing.append(f"c:{neg[first - 2]} {neg[first - 1]} {t}")
         if last < hi:
-            crossing.append(f"{neg[first - 1]} {t} {neg[last]}")
+            crossing.append(f"c:{neg[first - 1]} {t} {neg[last]}")
     if last < hi:
-        crossing.append(f"{t} {neg[last]}")
+        crossing.append(f"c:{t} {neg[last]}")
         if last + 1 < hi:
-            crossing.append(f"{t} {bi[last]}")
+            crossing.append(f"c:{t} {neg[last]} {neg[last + 1]}")
     return crossing
 
 
@@ -568,33 +775,21 @@ def _dense(
 def _target_features(sent: _Sentence, start: int, end: int, offset: int) -> TargetFeatures:
     located = _locate(sent, start, end)
     first, last, lo, hi = located
-    norm, neg, bi = sent.norm, sent.neg, sent.bi
-    tri = sent.tri
+    norm = sent.norm
     n = len(norm)
-    groups: list[tuple[str, list[str]]] = [
-        ("l", neg[:first] + bi[: max(0, first - 1)]),
-        ("r", neg[last:] + bi[last:]),
-        (
-            "c",
-            neg[lo:first]
-            + neg[last:hi]
-            + bi[lo : max(lo, first - 1)]
-            + bi[last : max(last, hi - 1)]
-            + tri[lo : max(lo, first - 2)]
-            + tri[last : max(last, hi - 2)]
-            + _crossing(sent, first, last, lo, hi),
-        ),
-    ]
+    own = _crossing(sent, first, last, lo, hi)
     for i in range(min(NEAR_WINDOW, first)):
-        groups.append((f"l{i}", [norm[first - 1 - i]]))
+        own.append(f"l{i}:{norm[first - 1 - i]}")
     for i in range(min(NEAR_WINDOW, n - last)):
-        groups.append((f"r{i}", [norm[last + i]]))
+        own.append(f"r{i}:{norm[last + i]}")
     if first == 0:
-        groups.append(("pos", ["first"]))
+        own.append("pos:first")
     if last >= sent.last_word:
-        groups.append(("pos", ["last"]))
+        own.append("pos:last")
     dense, c_start, c_end = _dense(sent, start, end, located)
-    return TargetFeatures(tuple(groups), dense, offset + c_start, offset + c_end)
+    return TargetFeatures(
+        sent.ngrams, first, last, lo, hi, tuple(own), dense, offset + c_start, offset + c_end
+    )
 
 
 def _sentence_ranges(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -670,37 +865,105 @@ def group_vocab(vocab: dict[str, int]) -> dict[str, dict[str, int]]:
     return groups
 
 
+def _lookup(index: VocabIndex, words: npt.NDArray[np.int64], order: int) -> npt.NDArray[np.int64]:
+    """``(len(words), 3)`` columns of the n-grams of ``order`` words starting at each position
+    of a sequence of word numbers (-1 where not in the vocabulary)."""
+    if order == 1:  # a word's number is its row; -1 picks the last, that of _NO_KEY
+        return index.context[0][words]
+    keys, known = _ngram_keys(words, order, max(len(index.words), 1))
+    vocab_keys = index.keys[order - 1]
+    rows = np.full(len(keys), len(vocab_keys) - 1)  # _NO_KEY's, unless found
+    numbered = np.flatnonzero(known)
+    by_key = np.argsort(keys[numbered])  # a search for sorted keys reads the table in order
+    wanted = keys[numbered[by_key]]
+    found = np.searchsorted(vocab_keys, wanted)  # at most the row of _NO_KEY
+    hit = vocab_keys[found] == wanted
+    rows[numbered[by_key[hit]]] = found[hit]
+    return index.context[order - 1][rows]
+
+
+def _context_columns(
+    index: VocabIndex, features: Sequence[TargetFeatures]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Rows (feature positions) and columns (-1 where not in the vocabulary) of the targets'
+    context n-grams, repeats included: each sentence's n-grams are looked up once, and each
+    target takes its :func:`context_ranges` of them."""
+    sentences: dict[Ngrams, int] = {}
+    for f in features:
+        sentences.setdefault(f.ngrams, len(sentences))
+    tokens = [g.unigrams for g in sentences]
+    lengths = np.asarray(list(map(len, tokens)), dtype=np.int64)
+    bases = np.cumsum(lengths) - lengths  # where each sentence starts in one token sequence
+    flat = itertools.chain.from_iterable(tokens)
+    words = np.fromiter(
+        map(index.words.get, flat, itertools.repeat(-1)), dtype=np.int64, count=int(lengths.sum())
+    )
+    # the n-gram of order o at position p, group k: columns[((o - 1) * len(words) + p) * 3 + k]
+    columns = np.stack([_lookup(index, words, o) for o in range(1, MAX_ORDER + 1)]).ravel()
+    targets = np.asarray(
+        [(sentences[f.ngrams], f.first, f.last, f.lo, f.hi) for f in features], dtype=np.int64
+    )
+    sentence = targets[:, 0]
+    ranges = context_ranges(*targets[:, 1:].T)
+    # one row per range kind, one column per target
+    order = np.asarray([[order] for _, order, _, _ in ranges], dtype=np.int64)
+    group = np.asarray([[CONTEXT_GROUPS.index(g)] for g, _, _, _ in ranges], dtype=np.int64)
+    size = np.maximum(lengths[sentence] - (order - 1), 0)
+    begin = np.minimum(np.stack([start for _, _, start, _ in ranges]), size)  # a slice's bounds
+    count = np.maximum(np.minimum(np.stack([stop for *_, stop in ranges]), size) - begin, 0)
+    position = (order - 1) * len(words) + bases[sentence] + begin
+    starts = (position * len(CONTEXT_GROUPS) + group).ravel()
+    count = count.ravel()
+    step = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    picked = np.repeat(starts, count) + len(CONTEXT_GROUPS) * step
+    rows = np.repeat(np.tile(np.arange(len(features), dtype=np.int64), len(ranges)), count)
+    return rows, columns[picked]
+
+
+def _own_columns(
+    vocab: dict[str, int], features: Sequence[TargetFeatures]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Rows and columns (-1 where not in the vocabulary) of the targets' own features."""
+    counts = [len(f.own) for f in features]
+    names = itertools.chain.from_iterable(f.own for f in features)
+    cols = np.fromiter(
+        map(vocab.get, names, itertools.repeat(-1)), dtype=np.int64, count=sum(counts)
+    )
+    return np.repeat(np.arange(len(features), dtype=np.int64), counts), cols
+
+
 def feature_indices(
-    groups: dict[str, dict[str, int]], features: Sequence[TargetFeatures]
+    index: VocabIndex, features: Sequence[TargetFeatures]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Row and column indices of the binary features present (each once per target).
 
     Args:
-        groups: From :func:`group_vocab` (:attr:`LinearModel.groups`).
+        index: From :func:`vocab_index` (:attr:`LinearModel.index`).
         features: From :func:`featurize`.
 
     Returns:
         ``(rows, cols)``, sorted by row then column.
     """
-    rows: list[int] = []
-    cols: list[int] = []
-    empty: dict[str, int] = {}
-    for i, f in enumerate(features):
-        found: set[int | None] = set()
-        for group, grams in f.groups:
-            found.update(map(groups.get(group, empty).get, grams))
-        found.discard(None)
-        idx: list[int] = sorted(found)  # type: ignore[arg-type]
-        rows.extend([i] * len(idx))
-        cols.extend(idx)
-    return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    if not features:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    context_rows, context_cols = _context_columns(index, features)
+    own_rows, own_cols = _own_columns(index.vocab, features)
+    rows = np.concatenate([context_rows, own_rows])
+    cols = np.concatenate([context_cols, own_cols])
+    present = cols >= 0
+    keys = (rows[present] << 32) | cols[present]  # (row, column) in one sortable number
+    keys.sort()
+    first = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])  # each feature once per target
+    keys = keys[first]
+    return keys >> 32, keys & 0xFFFFFFFF
 
 
 def decision(model: LinearModel, features: Sequence[TargetFeatures]) -> npt.NDArray[np.float64]:
     """Class scores (log-odds up to a constant), ``(len(features), 3)``, :data:`LABELS` order."""
     if not features:
         return np.zeros((0, 3), dtype=np.float64)
-    rows, cols = feature_indices(model.groups, features)
+    rows, cols = feature_indices(model.index, features)
     return _decide(model, rows, cols, [f.dense for f in features])
 
 

@@ -217,7 +217,7 @@ def _csr(rows: np.ndarray, cols: np.ndarray, n: int, n_cols: int, dense: np.ndar
 
 def _vectorizer(
     feats: Sequence[TargetFeatures], min_df: int
-) -> tuple[dict[str, int], dict[str, dict[str, int]], np.ndarray, np.ndarray]:
+) -> tuple[dict[str, int], learned.VocabIndex, np.ndarray, np.ndarray]:
     """Vocabulary (n-grams in at least ``min_df`` targets) and dense-feature standardisation."""
     df: Counter[str] = Counter()
     for f in feats:
@@ -228,18 +228,18 @@ def _vectorizer(
     mean = d.mean(axis=0)
     std = d.std(axis=0)
     std[std == 0] = 1.0  # a constant feature: scale 1 leaves it at zero after centring
-    return vocab, learned.group_vocab(vocab), mean, std
+    return vocab, learned.vocab_index(vocab), mean, std
 
 
 def _design(
-    groups: dict[str, dict[str, int]],
+    index: learned.VocabIndex,
     n_vocab: int,
     mean: np.ndarray,
     std: np.ndarray,
     feats: Sequence[TargetFeatures],
     dense_weight: float,
 ) -> Any:
-    rows, cols = learned.feature_indices(groups, feats)
+    rows, cols = learned.feature_indices(index, feats)
     d = (np.asarray([f.dense for f in feats], dtype=np.float64) - mean) / std
     return _csr(rows, cols, len(feats), n_vocab, d * dense_weight)
 
@@ -275,10 +275,10 @@ def train_learned(
     f_train = learned.featurize_examples(train)
     f_dev = {name: learned.featurize_examples(exs) for name, exs in dev.items()}
     y_train = np.asarray([ex.label for ex in train], dtype=np.int64)
-    vocab, groups, mean, std = _vectorizer(f_train, min_df)
+    vocab, index, mean, std = _vectorizer(f_train, min_df)
 
     def design(feats: Sequence[TargetFeatures], dense_weight: float) -> Any:
-        return _design(groups, len(vocab), mean, std, feats, dense_weight)
+        return _design(index, len(vocab), mean, std, feats, dense_weight)
 
     grid: list[dict[str, Any]] = []
     best: tuple[float, int, Any, float] | None = None

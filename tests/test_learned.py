@@ -400,6 +400,42 @@ def test_vader_valences_equal_vaders_own(words: list[str]) -> None:
     assert learned._vader_valences(text) == expected
 
 
+def _indices_by_name(
+    vocab: dict[str, int], features: list[learned.TargetFeatures]
+) -> tuple[list[int], list[int]]:
+    """feature_indices spelled out: each target's feature names looked up in the vocabulary."""
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, f in enumerate(features):
+        found = sorted({vocab[name] for name in f.names if name in vocab})
+        rows += [i] * len(found)
+        cols += found
+    return rows, cols
+
+
+def test_feature_indices_equal_the_names_looked_up() -> None:
+    # The n-grams keyed by word numbers find exactly the features their names find, in a news
+    # article (every order of context n-gram present) and in the golden sentences.
+    from analysis.actors import find_mentions
+
+    model = learned.load_model()
+    body = SEED.read_text(encoding="utf-8")
+    features = learned.featurize(body, [(m.start, m.end) for m in find_mentions(body)])
+    for _, text, target, _ in GOLDEN:
+        features += learned.featurize(
+            text, [(text.index(target), text.index(target) + len(target))]
+        )
+    rows, cols = learned.feature_indices(model.index, features)
+    assert (rows.tolist(), cols.tolist()) == _indices_by_name(model.vocab, features)
+    names = {name for f in features for name in f.names if name in model.vocab}
+    assert {name.count(" ") for name in names if name.startswith("c:")} == {0, 1, 2}
+
+
+def test_no_vader_emoji_is_ascii() -> None:
+    # _vader_valences skips the emoji check for ASCII text
+    assert learned._emojis() and not any(e.isascii() for e in learned._emojis())
+
+
 def test_a_span_given_twice_is_scored_alike() -> None:
     text = "Russia praised Pakistan, but Washington criticised Russia again."
     spans = [(0, 6), (15, 23), (51, 57)]
