@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from analysis.errors import LexiconError
+from analysis.lookbehind import Searched, finditer, searched
 from analysis.resources import load_yaml
 
 __all__ = [
@@ -166,13 +167,14 @@ class ActorLexicon:
     _short: dict[str, tuple[Mention, ...]] = field(default_factory=dict, repr=False, compare=False)
     #: What is not a mention although it contains an alias (outlets, parties, currencies):
     #: the ``exclude`` phrases as a trie for lower-cased text and for any text (first two,
-    #: when there are phrases), then each of ``exclude_patterns``.
-    _exclusion: tuple[re.Pattern[str], ...] = field(default=(), repr=False)
+    #: when there are phrases), then each of ``exclude_patterns`` (searched past a leading
+    #: lookbehind: :mod:`analysis.lookbehind`).
+    _exclusion: tuple[Searched, ...] = field(default=(), repr=False)
     _exclusion_phrases: bool = field(default=False, repr=False)
     #: Capitalised institutions without a national modifier ("Foreign Ministry", "Parliament")
     #: and their default actor (None: the actor comes from the context).
     _contextual: Mapping[str, str | None] = field(default_factory=dict, repr=False)
-    _contextual_pattern: re.Pattern[str] | None = field(default=None, repr=False)
+    _contextual_pattern: Searched | None = field(default=None, repr=False)
     #: Leaders' full names (two words or more) → (actor, surname): after a full name, the
     #: surname alone refers to the same person.
     _surnames: Mapping[str, tuple[str, str]] = field(default_factory=dict, repr=False)
@@ -311,15 +313,18 @@ def _context_fields(
     # IGNORECASE costs sixty times more); patterns: each on its own, case as written.
     trie = _trie_regex(phrases) if phrases else None
     exclusion = (
-        tuple(re.compile(r"(?<![\w.])(" + trie + r")(?![\w])", flags) for flags in (0, re.I))
+        tuple(
+            Searched(re.compile(r"(?<![\w.])(" + trie + r")(?![\w])", flags), None)
+            for flags in (0, re.I)
+        )
         if trie
         else ()
-    )
-    exclusion += tuple(re.compile(p) for p in rules.exclude_patterns)
+    )  # (a trie starts with nearly every letter: a scan past its lookbehind gains nothing)
+    exclusion += tuple(searched(re.compile(p)) for p in rules.exclude_patterns)
     contextual = dict(rules.contextual)
     names = sorted(contextual, key=len, reverse=True)
     contextual_pattern = (
-        re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, names)) + r")(?![\w])")
+        searched(re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, names)) + r")(?![\w])"))
         if names
         else None
     )
@@ -657,12 +662,12 @@ def _excluded_spans(text: str, lex: ActorLexicon) -> list[tuple[int, int]]:
         lowered = _lower(text)[0]
         phrases, phrases_any_case = patterns[0], patterns[1]
         if len(lowered) == len(text):
-            spans += [m.span() for m in phrases.finditer(lowered)]
+            spans += [m.span() for m in phrases.pattern.finditer(lowered)]
         else:
-            spans += [m.span() for m in phrases_any_case.finditer(text)]
+            spans += [m.span() for m in phrases_any_case.pattern.finditer(text)]
         patterns = patterns[2:]
     for pattern in patterns:
-        spans += [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
+        spans += [m.span() for m in finditer(pattern, text) if m.end() > m.start()]
     return sorted(spans)
 
 
@@ -765,7 +770,7 @@ def _institution_mentions(text: str, mentions: list[Mention], lex: ActorLexicon)
     added: list[Mention] = []
     states = _StatesBefore()
     k = 0
-    for found in lex._contextual_pattern.finditer(text):
+    for found in finditer(lex._contextual_pattern, text):
         start, end = found.span()
         while k < len(ordered) and ordered[k].end <= start:
             if lex.kinds.get(ordered[k].actor) == "state":
