@@ -730,8 +730,8 @@ def _surname_mentions(
     starts, max_ends = _span_index(mentions)
     out = []
     for surname, (after, actor) in first_seen.items():
-        pattern = re.compile(rf"(?<![\w\-‐‑–]){re.escape(surname)}(?![\w\-‐‑–])")
-        for found in pattern.finditer(text, after):
+        pattern = searched(re.compile(rf"(?<![\w\-‐‑–]){re.escape(surname)}(?![\w\-‐‑–])"))
+        for found in finditer(pattern, text, after):
             start, end = found.span()
             if _overlaps_any(starts, max_ends, start, end):
                 continue

@@ -56,8 +56,9 @@ def searched(pattern: re.Pattern[str]) -> Searched:
     return Searched(pattern, rest)
 
 
-def finditer(search: Searched, text: str) -> Iterator[re.Match[str]]:
-    """The matches of ``search.pattern`` in ``text``, those of its own ``finditer``.
+def finditer(search: Searched, text: str, start: int = 0) -> Iterator[re.Match[str]]:
+    """The matches of ``search.pattern`` in ``text`` from ``start``, those of its own
+    ``finditer(text, start)``.
 
     Where the pattern has a rest, the whole pattern is tried only where the rest matches; an
     empty match hands over to the pattern's ``finditer`` from there (its rules for what may
@@ -66,25 +67,26 @@ def finditer(search: Searched, text: str) -> Iterator[re.Match[str]]:
     Args:
         search: From :func:`searched`.
         text: Any text.
+        start: Where the search starts (a lookbehind still reads the text before it).
 
     Yields:
         Match objects of the whole pattern, in order.
     """
     pattern, rest = search.pattern, search.rest
     if rest is None:
-        yield from pattern.finditer(text)
+        yield from pattern.finditer(text, start)
         return
-    position = 0
+    position = max(0, min(start, len(text)))  # as re clamps it
     while position <= len(text):
         candidate = rest.search(text, position)
         if candidate is None:
             return
-        start = candidate.start()
-        found = pattern.match(text, start)
+        at = candidate.start()
+        found = pattern.match(text, at)
         if found is None:
-            position = start + 1
-        elif found.end() == start:
-            yield from pattern.finditer(text, start)
+            position = at + 1
+        elif found.end() == at:
+            yield from pattern.finditer(text, at)
             return
         else:
             yield found

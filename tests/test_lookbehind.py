@@ -42,6 +42,9 @@ def test_same_matches_as_finditer(source: str) -> None:
         expected = [(m.span(), m.group(), m.groups()) for m in pattern.finditer(text)]
         got = [(m.span(), m.group(), m.groups()) for m in finditer(search, text)]
         assert got == expected, (source, text)
+        for start in range(len(text) + 2):
+            expected = [m.span() for m in pattern.finditer(text, start)]
+            assert [m.span() for m in finditer(search, text, start)] == expected, (source, start)
 
 
 def test_rest_only_after_a_group_free_lookbehind() -> None:
