@@ -1015,7 +1015,7 @@ def _probabilities(
 
 #: Model backends: a neutral mention's polarity is this share of ``P(positive) - P(negative)``.
 #: When neutral is the most probable class that difference is at most 1/2 in size, so a neutral
-#: polarity lies within ±1/4 and a polar one (its class's probability, over 1/3) beyond ±1/3.
+#: polarity lies within ±1/4 and a polar one (its class's probability, at least 1/3) outside ±0.3.
 NEUTRAL_LEAN_SCALE = 0.5
 #: The neutral band of the model backends' labels: any band between 1/4 and 1/3 gives the label.
 MODEL_NEUTRAL_BAND = 0.3
@@ -1027,12 +1027,13 @@ def signed_probability(
     """Label and polarity of each row of class scores (:data:`LABELS` order), one definition.
 
     The label is the most probable class of ``softmax(z)``. The polarity of a polar label is
-    that class's probability signed by it (``+P(positive)`` or ``-P(negative)``, over 1/3 in
-    size: never shown as 0.00); that of a neutral label is its lean,
+    that class's probability signed by it (``+P(positive)`` or ``-P(negative)``, at least 1/3
+    in size, exactly 1/3 only when all three classes tie: never shown as 0.00); that of a
+    neutral label is its lean,
     :data:`NEUTRAL_LEAN_SCALE` ``* (P(positive) - P(negative))``, within ±1/4. So the label is
     always the sign class of the polarity outside the band ±:data:`MODEL_NEUTRAL_BAND`, and a
     mean over mentions keeps what the neutral ones lean to (the stance of an article toward an
-    actor: 79.1% -> 91.0% sign agreement on 134 held-out written actor-articles, issue 17).
+    actor; README, "Polarity and label, one definition", gives the figures).
 
     Returns:
         ``(polarity, labels)``; labels index :data:`LABELS`.

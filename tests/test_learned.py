@@ -665,3 +665,21 @@ def test_word_offsets_are_the_whitespace_tokens(text: str) -> None:
     # Offsets counted from word lengths equal the regex's, single spaces or not.
     spans = [m.span() for m in learned._WHITESPACE_TOKEN.finditer(text)]
     assert learned._word_offsets(text) == ([a for a, _ in spans], [b for _, b in spans])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(-30, 30, allow_nan=False), min_size=3, max_size=3))
+def test_signed_probability_keeps_the_label_the_sign_class_of_the_polarity(z: list[float]) -> None:
+    from analysis.sentiment import label_for
+
+    polarity, labels = learned.signed_probability(np.asarray([z], dtype=np.float64))
+    p = np.exp(np.asarray(z) - max(z))
+    p /= p.sum()
+    label = learned.LABELS[int(labels[0])]
+    band = learned.MODEL_NEUTRAL_BAND
+    assert label == label_for(float(polarity[0]), -band, band)
+    if label == "neutral":  # the lean: half of P(positive) - P(negative), within ±1/4
+        assert polarity[0] == pytest.approx(learned.NEUTRAL_LEAN_SCALE * (p[2] - p[0]))
+        assert abs(polarity[0]) <= 0.25 + 1e-12
+    else:  # the winning class's probability, signed (1/3 only in a three-way tie): never ±0.00
+        assert abs(polarity[0]) >= 1 / 3 - 1e-12
