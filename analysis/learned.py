@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import importlib.resources
 import io
 import itertools
@@ -56,9 +57,11 @@ __all__ = [
     "featurize",
     "featurize_examples",
     "file_key",
+    "fingerprint",
     "group_vocab",
     "load_model",
     "load_newsmtsc",
+    "log_probabilities",
     "macro_f1",
     "model_from_bytes",
     "model_to_bytes",
@@ -1013,6 +1016,17 @@ def _probabilities(
     return signed_probability(z + model.class_offsets)
 
 
+def log_probabilities(
+    model: LinearModel, features: Sequence[TargetFeatures]
+) -> npt.NDArray[np.float64]:
+    """Log class probabilities after the model's class offsets, ``(len(features), 3)`` in
+    :data:`LABELS` order: what the ``transformer`` backend adds to its own (its model file says
+    with what weight; :func:`analysis.transformer.class_scores`)."""
+    z = decision(model, features) + model.class_offsets
+    z -= z.max(axis=1, keepdims=True)
+    return np.asarray(z - np.log(np.exp(z).sum(axis=1, keepdims=True)), dtype=np.float64)
+
+
 #: Model backends: a neutral mention's polarity is this share of ``P(positive) - P(negative)``.
 #: When neutral is the most probable class that difference is at most 1/2 in size, so a neutral
 #: polarity lies within ±1/4 and a polar one (its class's probability, at least 1/3) outside ±0.3.
@@ -1352,6 +1366,33 @@ def file_key(path: str | Path) -> tuple[str, int, int]:
 @functools.cache
 def _default_model() -> LinearModel:
     return model_from_bytes(*packaged_bytes(MODEL_RESOURCE))
+
+
+def fingerprint(model: LinearModel) -> str:
+    """SHA-256 of a model's weights, intercepts and class offsets (what it computes, wherever it
+    was read from): the ``transformer`` backend records the one it was calibrated with."""
+    if model is _default_model():
+        return _default_fingerprint()
+    return _fingerprint(model)
+
+
+@functools.cache
+def _default_fingerprint() -> str:
+    return _fingerprint(_default_model())
+
+
+def _fingerprint(model: LinearModel) -> str:
+    digest = hashlib.sha256()
+    for array in (
+        model.weights,
+        model.dense_weights,
+        model.dense_mean,
+        model.dense_scale,
+        model.bias,
+        model.class_offsets,
+    ):
+        digest.update(np.ascontiguousarray(array, dtype="<f4").tobytes())
+    return digest.hexdigest()
 
 
 def load_model(path: str | Path | None = None) -> LinearModel:

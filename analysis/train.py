@@ -743,6 +743,46 @@ def choose_class_offsets(
     return best[1], best[2]
 
 
+#: Weights of the learned model's log probabilities tried in calibration (0: the transformer
+#: alone): a product of the two models' distributions, the learned one to this power.
+FUSION_WEIGHT_GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
+
+
+def choose_fusion(
+    probabilities: Mapping[str, np.ndarray],
+    learned_logs: Mapping[str, np.ndarray],
+    gold: Mapping[str, Sequence[int]],
+) -> tuple[float, tuple[float, float, float], dict[str, float]]:
+    """The learned model's weight and the class offsets that label the splits best.
+
+    For each weight of :data:`FUSION_WEIGHT_GRID` the scores are ``log p + weight * learned
+    log p`` (:func:`analysis.transformer.class_scores`) and the offsets are chosen on them by
+    :func:`choose_class_offsets`; the best mean macro-F1 over the splits wins, the smaller
+    weight on ties.
+
+    Args:
+        probabilities: Split name -> the transformer's ``(n, 3)`` class probabilities.
+        learned_logs: Split name -> the learned model's ``(n, 3)`` log class probabilities.
+        gold: Split name -> gold label index per target.
+
+    Returns:
+        ``(weight, (negative, neutral, 0.0), macro-F1 per split)``.
+    """
+    best: tuple[float, float, tuple[float, float, float], dict[str, float]] | None = None
+    for weight in FUSION_WEIGHT_GRID:
+        fused = {}
+        for name, p in probabilities.items():
+            z = np.log(np.clip(p, 1e-12, 1.0)) + weight * learned_logs[name]
+            q = np.exp(z - z.max(axis=1, keepdims=True))
+            fused[name] = q / q.sum(axis=1, keepdims=True)
+        offsets, scores = choose_class_offsets(fused, gold)
+        mean = float(np.mean(list(scores.values())))
+        if best is None or mean > best[0] + 1e-9:
+            best = (mean, weight, offsets, scores)
+    assert best is not None  # the grid is not empty
+    return best[1], best[2], best[3]
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

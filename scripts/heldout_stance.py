@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis import actors, train, transformer
+from analysis import actors, learned, train, transformer
 from analysis.learned import Example
 
 CALIB = Path(__file__).resolve().parents[1] / "analysis" / "data" / train.DOMAIN_CALIB
@@ -56,12 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     model = transformer.load_model(args.model)
     examples = train.load_domain_sentences(CALIB)
     items = [(ex.sentence, [(ex.start, ex.end)]) for ex in examples]
-    p, _, _ = transformer.class_probabilities(items, model=model, encoder=args.encoder)
-    shipped, labels = transformer.polarity_and_label(p, transformer.class_offsets(model))
-    z = np.log(np.clip(p, 1e-12, 1.0)) + np.asarray(transformer.class_offsets(model))
+    # the scores the backend labels: class offsets and the fusion with the learned model in
+    z, _, _ = transformer.target_scores(items, model=model, encoder=args.encoder)
+    shipped, labels = learned.signed_probability(z)
     q = np.exp(z - z.max(axis=1, keepdims=True))
     q /= q.sum(axis=1, keepdims=True)
-    neutral = np.asarray([label == "neutral" for label in labels])
+    neutral = labels == 1
     ways = {
         "neutral counts 0": np.where(neutral, 0.0, shipped),
         "neutral lean (shipped)": shipped,

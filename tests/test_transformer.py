@@ -561,3 +561,69 @@ def test_sentence_with_thousands_of_mentions_shares_windows() -> None:
             assert tok.decode(x.ids[f:e]) == "pakistan"
     results = transformer.score(sentence, [(a, b) for _, a, b in targets])
     assert len(results) == 3000 and {r[1] for r in results} <= set(LABELS)
+
+
+def test_fusion_weight_is_chosen_where_the_learned_model_fixes_labels() -> None:
+    from analysis import train
+
+    # the transformer reads the first two targets alike and the last two alike (no class
+    # offset can tell them apart); the learned model tells them apart as gold does
+    p = np.asarray([[0.3, 0.6, 0.1], [0.3, 0.6, 0.1], [0.1, 0.6, 0.3], [0.1, 0.6, 0.3]])
+    sure = {0: [0.96, 0.02, 0.02], 1: [0.1, 0.8, 0.1], 2: [0.02, 0.02, 0.96]}
+    gold = {"s": [0, 1, 2, 1]}
+    logs = np.log(np.asarray([sure[g] for g in gold["s"]]))
+    weight, offsets, scores = train.choose_fusion({"s": p}, {"s": logs}, gold)
+    assert weight > 0 and scores == {"s": 100.0}
+    _, labels = transformer.polarity_and_label(p, offsets, logs, weight)
+    assert labels == ["negative", "neutral", "positive", "neutral"]
+    # a learned model that says nothing (uniform) is never given a weight
+    flat = np.log(np.full((4, 3), 1 / 3))
+    assert train.choose_fusion({"s": p}, {"s": flat}, gold)[0] == 0.0
+
+
+def test_fusion_without_weight_is_the_transformer_alone() -> None:
+    p = np.asarray([[0.5, 0.3, 0.2], [0.2, 0.3, 0.5]])
+    logs = np.log(np.asarray([[0.1, 0.1, 0.8], [0.8, 0.1, 0.1]]))
+    assert transformer.polarity_and_label(p, (0, 0, 0), logs, 0.0)[1] == ["negative", "positive"]
+    np.testing.assert_allclose(
+        transformer.class_scores(p, (0.0, -0.5, 0.0), logs, 0.0),
+        np.log(p) + np.asarray([0.0, -0.5, 0.0]),
+    )
+    assert transformer.polarity_and_label(p, (0, 0, 0), logs, 2.0)[1] == ["positive", "negative"]
+
+
+def test_packaged_model_fuses_with_the_packaged_learned_model() -> None:
+    from analysis import train
+
+    model = transformer.load_model()
+    weight = transformer.learned_weight(model)
+    assert weight in train.FUSION_WEIGHT_GRID
+    if weight:
+        partner = transformer.fusion_partner(model)
+        assert partner is learned.load_model()
+        assert model.meta[transformer.LEARNED_FINGERPRINT_KEY] == learned.fingerprint(partner)
+    sentence = "Islamabad welcomed the visit of Russia's foreign minister."
+    items = [(sentence, [(0, 9), (32, 38)])]
+    z, _, _ = transformer.target_scores(items)
+    p, _, _ = transformer.class_probabilities(items)
+    logs = learned.log_probabilities(learned.load_model(), learned.featurize(*items[0]))
+    offsets = transformer.class_offsets(model)
+    np.testing.assert_allclose(z, transformer.class_scores(p, offsets, logs, weight))
+
+
+def test_other_learned_model_is_refused_with_both_named() -> None:
+    import dataclasses
+
+    model = transformer.load_model()
+    if not transformer.learned_weight(model):
+        pytest.skip("the packaged model does not fuse with the learned one")
+    packaged = learned.load_model()
+    other = dataclasses.replace(packaged, bias=packaged.bias + 1.0, source="other.npz")
+    assert learned.fingerprint(other) != learned.fingerprint(packaged)
+    with pytest.raises(ModelError, match=r"transformer_lora\.npz: .*other\.npz.*recalibrate"):
+        transformer.score("Russia and Pakistan met.", [(0, 6)], learned_model=other)
+    # the same weights read from elsewhere are the same model
+    same = dataclasses.replace(packaged, source="copy.npz")
+    assert transformer.score("Russia and Pakistan met.", [(0, 6)], learned_model=same) == (
+        transformer.score("Russia and Pakistan met.", [(0, 6)])
+    )
