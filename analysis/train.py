@@ -822,6 +822,12 @@ def run(args: argparse.Namespace) -> int:
         f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB)",
         file=sys.stdout,
     )
+    print(
+        "the transformer backend fuses with the learned model it was calibrated with: if this "
+        "file replaces it, recalibrate (python scripts/calibrate_transformer.py --domain "
+        f"analysis/data/{DOMAIN_CALIB})",
+        file=sys.stdout,
+    )
     return 0
 
 
