@@ -45,6 +45,7 @@ import importlib.util
 import json
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1087,6 +1088,7 @@ def model_from_bytes(data: bytes, source: str) -> LoraModel:
     if lora.get("targets") != [name for name, _ in LORA_TARGETS]:
         raise ModelError(source, f"adapters on other layers than these; retrain with `{_RETRAIN}`")
     learned.check_floats(arrays, {"head_weight": (3, 2 * EMBEDDING_DIM), "head_bias": (3,)}, source)
+    _check_fusion(meta, source)
     n_layers = arrays["query_a"].shape[0] if arrays["query_a"].ndim == 3 else -1
     for _, key in LORA_TARGETS:
         a, b = arrays[f"{key}_a"], arrays[f"{key}_b"]
@@ -1108,6 +1110,23 @@ def model_from_bytes(data: bytes, source: str) -> LoraModel:
         meta=meta,
         source=source,
     )
+
+
+def _check_fusion(meta: Mapping[str, Any], source: str) -> None:
+    """Refuse a fusion weight that is not a finite number ≥ 0, or one without the fingerprint
+    of the learned model it was calibrated with."""
+    weight = meta.get(LEARNED_WEIGHT_KEY, 0.0)
+    if (
+        isinstance(weight, bool)
+        or not isinstance(weight, int | float)
+        or not 0 <= weight < math.inf
+    ):
+        raise _corrupt(source, f"bad learned-model weight {weight!r}")
+    fingerprint = meta.get(LEARNED_FINGERPRINT_KEY)
+    if weight and not (isinstance(fingerprint, str) and re.fullmatch(r"[0-9a-f]{64}", fingerprint)):
+        raise _corrupt(
+            source, f"learned-model weight {weight} without the learned model's fingerprint"
+        )
 
 
 @functools.lru_cache(maxsize=4)

@@ -165,6 +165,9 @@ BAD_FILES = [
     ("non-finite adapter", {"value_a": np.full((6, 2, 384), np.inf, np.float16)}, "value_a"),
     ("head of wrong shape", {"head_weight": np.zeros((3, 10), np.float32)}, "head_weight"),
     ("adapters on 5 layers", {"ffn_in_a": np.zeros((5, 2, 384), np.float16)}, "ffn_in_a"),
+    ("negative fusion weight", {"meta": {"learned_weight": -0.5}}, "learned-model weight -0.5"),
+    ("text fusion weight", {"meta": {"learned_weight": "0.75"}}, "learned-model weight '0.75'"),
+    ("fusion without fingerprint", {"meta": {"learned_weight": 0.75}}, "without the learned"),
 ]
 
 
