@@ -709,22 +709,37 @@ OFFSET_GRID = tuple(round(0.1 * k, 1) for k in range(-15, 16))
 
 
 def choose_class_offsets(
-    probabilities: Mapping[str, np.ndarray], gold: Mapping[str, Sequence[int]]
+    probabilities: Mapping[str, np.ndarray],
+    gold: Mapping[str, Sequence[int]],
+    *,
+    learned_logs: Mapping[str, np.ndarray] | None = None,
+    weight: float = 0.0,
 ) -> tuple[tuple[float, float, float], dict[str, float]]:
     """Class offsets that label the splits best (a calibration of the neutral class).
 
-    The label is ``argmax(log p + offsets)`` (:func:`analysis.transformer.polarity_and_label`).
-    Every (negative, neutral) pair of :data:`OFFSET_GRID` is tried, the positive offset fixed
-    at 0; the best mean macro-F1 over the splits wins, the smallest offsets on ties.
+    The label is ``argmax(log p + weight * learned log p + offsets)``
+    (:func:`analysis.transformer.class_scores`). Every (negative, neutral) pair of
+    :data:`OFFSET_GRID` is tried, the positive offset fixed at 0; the best mean macro-F1 over
+    the splits wins, the smallest offsets on ties.
 
     Args:
         probabilities: Split name -> ``(n, 3)`` class probabilities.
         gold: Split name -> gold label index (:data:`analysis.learned.LABELS`) per target.
+        learned_logs: Split name -> the learned model's ``(n, 3)`` log class probabilities,
+            added with ``weight`` (none when None).
+        weight: Their weight.
 
     Returns:
         ``((negative, neutral, 0.0), macro-F1 per split)`` of the chosen offsets.
     """
-    logs = {name: np.log(np.clip(p, 1e-12, 1.0)) for name, p in probabilities.items()}
+    from analysis.transformer import class_scores  # numpy only: no torch needed here
+
+    logs = {
+        name: class_scores(
+            p, (0.0, 0.0, 0.0), None if learned_logs is None else learned_logs[name], weight
+        )
+        for name, p in probabilities.items()
+    }
     pairs = sorted(
         ((a, b) for a in OFFSET_GRID for b in OFFSET_GRID), key=lambda x: abs(x[0]) + abs(x[1])
     )
@@ -755,8 +770,7 @@ def choose_fusion(
 ) -> tuple[float, tuple[float, float, float], dict[str, float]]:
     """The learned model's weight and the class offsets that label the splits best.
 
-    For each weight of :data:`FUSION_WEIGHT_GRID` the scores are ``log p + weight * learned
-    log p`` (:func:`analysis.transformer.class_scores`) and the offsets are chosen on them by
+    For each weight of :data:`FUSION_WEIGHT_GRID` the offsets are chosen by
     :func:`choose_class_offsets`; the best mean macro-F1 over the splits wins, the smaller
     weight on ties.
 
@@ -770,12 +784,9 @@ def choose_fusion(
     """
     best: tuple[float, float, tuple[float, float, float], dict[str, float]] | None = None
     for weight in FUSION_WEIGHT_GRID:
-        fused = {}
-        for name, p in probabilities.items():
-            z = np.log(np.clip(p, 1e-12, 1.0)) + weight * learned_logs[name]
-            q = np.exp(z - z.max(axis=1, keepdims=True))
-            fused[name] = q / q.sum(axis=1, keepdims=True)
-        offsets, scores = choose_class_offsets(fused, gold)
+        offsets, scores = choose_class_offsets(
+            probabilities, gold, learned_logs=learned_logs, weight=weight
+        )
         mean = float(np.mean(list(scores.values())))
         if best is None or mean > best[0] + 1e-9:
             best = (mean, weight, offsets, scores)

@@ -777,9 +777,10 @@ def score(
         Per span: ``(polarity, label, scope_start, scope_end)``, as in
         :func:`analysis.learned.score`.
     """
-    return score_batch([(text, spans)], model=model, encoder=encoder, learned_model=learned_model)[
-        0
-    ]
+    (scored,) = score_batch(
+        [(text, spans)], model=model, encoder=encoder, learned_model=learned_model
+    )
+    return scored
 
 
 # --- Training (torch: the optional "train" extra) -----------------------------------------------

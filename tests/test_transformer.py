@@ -600,11 +600,10 @@ def test_packaged_model_fuses_with_the_packaged_learned_model() -> None:
 
     model = transformer.load_model()
     weight = transformer.learned_weight(model)
-    assert weight in train.FUSION_WEIGHT_GRID
-    if weight:
-        partner = transformer.fusion_partner(model)
-        assert partner is learned.load_model()
-        assert model.meta[transformer.LEARNED_FINGERPRINT_KEY] == learned.fingerprint(partner)
+    assert weight in train.FUSION_WEIGHT_GRID and weight > 0  # the shipped model fuses
+    partner = transformer.fusion_partner(model)
+    assert partner is learned.load_model()
+    assert model.meta[transformer.LEARNED_FINGERPRINT_KEY] == learned.fingerprint(partner)
     sentence = "Islamabad welcomed the visit of Russia's foreign minister."
     items = [(sentence, [(0, 9), (32, 38)])]
     z, _, _ = transformer.target_scores(items)
@@ -617,9 +616,6 @@ def test_packaged_model_fuses_with_the_packaged_learned_model() -> None:
 def test_other_learned_model_is_refused_with_both_named() -> None:
     import dataclasses
 
-    model = transformer.load_model()
-    if not transformer.learned_weight(model):
-        pytest.skip("the packaged model does not fuse with the learned one")
     packaged = learned.load_model()
     other = dataclasses.replace(packaged, bias=packaged.bias + 1.0, source="other.npz")
     assert learned.fingerprint(other) != learned.fingerprint(packaged)
