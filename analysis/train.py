@@ -49,9 +49,10 @@ DEFAULT_DATA = Path("../shared/benchmarks/newsmtsc")
 #: Training and model-selection splits of NewsMTSC.
 TRAIN_SPLIT = "train.jsonl"
 DEV_SPLITS = ("dev-rw.jsonl", "dev-mt.jsonl")
-#: Inverse L2 regularisation strengths tried (8.7k examples, ~80k sparse features: strong
-#: regularisation wins; the grid brackets the optimum found on the dev splits).
-GRID_C = (0.005, 0.01, 0.02, 0.05)
+#: Inverse L2 regularisation strengths tried (24.6k targets with the domain file, 228k sparse
+#: features: strong regularisation wins). The grid brackets the optimum found on the dev splits:
+#: 0.05 for the shipped model (three-split mean 66.10; 0.1 gave 66.01, 0.2 65.71, 0.5 65.41).
+GRID_C = (0.005, 0.01, 0.02, 0.05, 0.1)
 #: Multipliers of the standardised lexicon scores tried; a larger value regularises them less
 #: than the n-grams (they are few and carry most of the signal on multi-target sentences).
 GRID_DENSE_WEIGHT = (1.0, 3.0)
