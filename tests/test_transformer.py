@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analysis import learned, transformer
 from analysis.learned import LABELS, ModelError
@@ -415,6 +417,37 @@ def test_batch_equals_one_by_one() -> None:
     for got, want in zip(together, apart, strict=True):
         assert [r[1:] for r in got] == [r[1:] for r in want]
         np.testing.assert_allclose([r[0] for r in got], [r[0] for r in want], atol=1e-4)
+
+
+#: Words of two or three word pieces each, without a sentence end: 150 of them make a sentence
+#: longer than the encoder's window (the segmenter cuts sentences at 250 words, not pieces).
+_WORDS = ["Pakistan,", "Pak-Russia", "Rawalpindi's", "US-led", "condemned", "praised", "talks,"]
+_LONG_TEXTS = st.lists(st.sampled_from(_WORDS), min_size=150, max_size=700).map(" ".join)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(min_size=1, max_size=300), _LONG_TEXTS), st.data())
+def test_score_contract_on_any_text(text: str, data: st.DataObject) -> None:
+    """Any text, any targets (the default backend takes what users bring): one reading per
+    target, in range, its label the sign class of its polarity, read in a scope that holds the
+    target (a window when the sentence is longer than the encoder's), the same twice and the
+    same alone as among the other targets."""
+    from analysis.sentiment import label_for
+
+    n = len(text)
+    drawn = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(1, 40)), max_size=5))
+    spans = [(a, min(n, a + size)) for a, size in drawn]
+    out = transformer.score(text, spans)
+    assert out == transformer.score(text, spans)
+    assert len(out) == len(spans)
+    band = learned.MODEL_NEUTRAL_BAND
+    for (start, end), (polarity, label, s0, s1) in zip(spans, out, strict=True):
+        assert -1.0 <= polarity <= 1.0 and label == label_for(polarity, -band, band)
+        assert 0 <= s0 <= start < end <= s1 <= n
+    for span, together in zip(spans, out, strict=True):
+        (alone,) = transformer.score(text, [span])
+        assert alone[1:] == together[1:]
+        assert alone[0] == pytest.approx(together[0], abs=1e-4)
 
 
 @needs_extra
