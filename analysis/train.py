@@ -194,6 +194,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="start from this model's adapters and head (its rank and input mode are used)",
     )
     tf.add_argument(
+        "--full",
+        action="store_true",
+        help="fine-tune every weight of the encoder (the --init adapters merged into it first), "
+        "then save the change of each adapted layer as adapters of rank --rank (truncated SVD)",
+    )
+    tf.add_argument(
         "--time-budget",
         type=float,
         default=None,
@@ -394,6 +400,32 @@ def _lora_state(wrappers: Mapping[str, Sequence[Any]]) -> tuple[dict[str, Any], 
     return a, b
 
 
+def _svd_adapters(
+    model: Any, base_state: Mapping[str, Any], rank: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The change of each adapted layer's weight from ``base_state`` as rank-``rank`` adapters:
+    its truncated SVD ``U S V^T``, with ``B = U S · rank / alpha`` and ``A = V^T`` so that
+    :func:`analysis.transformer.merge_lora` adds back the best rank-``rank`` approximation of the
+    change (fp16, as saved). What full fine-tuning changes elsewhere (biases, layer norms,
+    embeddings) is not kept; it moved no weight by more than 0.005 in the shipped run."""
+    from analysis import transformer
+
+    state = model.state_dict()
+    a: dict[str, Any] = {}
+    b: dict[str, Any] = {}
+    for name, key in transformer.LORA_TARGETS:
+        layers_a, layers_b = [], []
+        for i in range(len(model.encoder.layer)):
+            weight = f"encoder.layer.{i}.{name}.weight"
+            change = (state[weight].detach().cpu() - base_state[weight]).double().numpy()
+            u, s, vt = np.linalg.svd(change, full_matrices=False)
+            layers_b.append((u[:, :rank] * (s[:rank] * rank / LORA_ALPHA)).astype(np.float16))
+            layers_a.append(vt[:rank].astype(np.float16))
+        a[key] = np.stack(layers_a)
+        b[key] = np.stack(layers_b)
+    return a, b
+
+
 def _finetune(
     rows: Sequence[Any],
     labels: np.ndarray,
@@ -407,12 +439,16 @@ def _finetune(
     epochs: int,
     device: str,
     init: Any = None,
+    full: bool = False,
     log: Callable[[str], None] = print,
 ) -> Iterator[tuple[int, float, dict[str, float], Any]]:
     """One fine-tuning run; yields ``(epoch, mean loss, dev macro-F1s, LoraModel)`` per epoch.
 
     ``init`` (a :class:`analysis.transformer.LoraModel` of rank ``rank``) gives the adapters and
-    head to start from; else adapters start as Hu et al.'s and the head at random."""
+    head to start from; else adapters start as Hu et al.'s and the head at random. ``full``
+    trains every weight of the encoder instead (``init``, of any rank, merged into it first) and
+    yields the changes of the adapted layers as rank-``rank`` adapters (:func:`_svd_adapters`);
+    the dev scores are those of the full weights."""
     import torch
 
     from analysis import transformer
@@ -420,9 +456,15 @@ def _finetune(
     torch.manual_seed(SEED)
     rng = np.random.default_rng(SEED)
     model = transformer.load_base(base).to(device)
-    for p in model.parameters():
-        p.requires_grad_(False)
-    wrappers = transformer.add_lora(model, rank, LORA_ALPHA, dropout=LORA_DROPOUT, init=init)
+    if full:
+        base_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+        if init is not None:
+            transformer.merge_lora(model, init)
+        wrappers: dict[str, list[Any]] = {}
+    else:
+        for p in model.parameters():
+            p.requires_grad_(False)
+        wrappers = transformer.add_lora(model, rank, LORA_ALPHA, dropout=LORA_DROPOUT, init=init)
     model.to(device)  # the adapters are created on the CPU (the same start on any device)
     head = torch.nn.Linear(2 * transformer.EMBEDDING_DIM, 3)
     if init is not None:
@@ -430,7 +472,10 @@ def _finetune(
             head.weight.copy_(torch.from_numpy(np.asarray(init.head_weight, np.float32)))
             head.bias.copy_(torch.from_numpy(np.asarray(init.head_bias, np.float32)))
     head.to(device)
-    params = [p for ws in wrappers.values() for w in ws for p in (w.lora_a, w.lora_b)]
+    if full:
+        params = list(model.parameters())
+    else:
+        params = [p for ws in wrappers.values() for w in ws for p in (w.lora_a, w.lora_b)]
     params += list(head.parameters())
     optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=WEIGHT_DECAY)
     per_epoch = -(-len(rows) // TRANSFORMER_BATCH)
@@ -473,7 +518,7 @@ def _finetune(
                     f"({time.perf_counter() - t0:.0f} s)"
                 )
         model.eval()
-        a, b = _lora_state(wrappers)
+        a, b = _svd_adapters(model, base_state, rank) if full else _lora_state(wrappers)
         weight = head.weight.detach().float().cpu().numpy().copy()  # no view of a live tensor
         bias = head.bias.detach().float().cpu().numpy().copy()
         scores = {}
@@ -506,6 +551,7 @@ def train_transformer(
     lrs: Sequence[float] = TRANSFORMER_LRS,
     time_budget: float | None = None,
     init: Any = None,
+    full: bool = False,
     on_best: Callable[[Any], object] | None = None,
     log: Callable[[str], None] = print,
 ) -> Any:
@@ -527,6 +573,8 @@ def train_transformer(
         time_budget: Seconds after which no further grid point is started (the grid in the
             file shows which were run).
         init: A model to start every run from (its adapters and head; its rank is used).
+        full: Fine-tune every weight instead of adapters, and save the changes as adapters of
+            each grid rank (truncated SVD; see :func:`_finetune`).
         on_best: Called with each new best model (full metadata), e.g. to save it at once.
         log: Receives progress lines.
 
@@ -565,6 +613,10 @@ def train_transformer(
                 "lora_dropout": LORA_DROPOUT,
                 "head_dropout": HEAD_DROPOUT,
                 "seed": SEED,
+                "fine_tuning": "full: every weight, the adapted layers' changes saved as "
+                "rank-`rank` adapters (truncated SVD)"
+                if full
+                else "LoRA adapters",
                 "device": device,
                 "selection": "best mean macro-F1 over the dev splits, over grid and epochs",
             },
@@ -612,6 +664,7 @@ def train_transformer(
                     epochs=epochs,
                     device=device,
                     init=init,
+                    full=full,
                     log=log,
                 )
                 for epoch, loss, scores, lora in runs:
@@ -908,6 +961,7 @@ def _run_transformer(
         lrs=args.lr or TRANSFORMER_LRS,
         time_budget=args.time_budget,
         init=init,
+        full=args.full,
         on_best=save,  # the best so far is on disk at once, should the run be cut short
         log=log,
     )

@@ -3,7 +3,9 @@
 The sentence is encoded by all-MiniLM-L6-v2 (Wang et al. 2020; Reimers & Gurevych 2019, the
 sentence-transformers model; Apache 2.0, see ``data/MINILM_LICENSE.txt``) carrying low-rank
 adapters (LoRA, Hu et al. 2021) on the query, key, value and attention-output projections and
-on both feed-forward layers of each of its six layers. A linear head reads ``[mean of the
+on both feed-forward layers of each of its six layers (trained as such, or the truncated SVD of
+what full fine-tuning changed in those layers: ``train --full``, the packaged model). A linear
+head reads ``[mean of the
 token states ; mean of the states of the target's word pieces]``. The input mode, recorded in
 the model file, marks the target: ``"pair"`` encodes ``sentence [SEP] target words`` (one
 forward pass per target); ``"span"`` encodes the sentence alone and pools each target's pieces,

@@ -237,6 +237,38 @@ def test_merged_adapters_equal_unmerged_forward() -> None:
 
 
 @needs_torch
+def test_full_fine_tuning_is_saved_as_the_truncated_svd_of_its_weight_changes() -> None:
+    """``train --full`` trains every weight and saves each adapted layer's change as adapters:
+    merged into the base they give back a change of rank <= the adapters' rank (up to fp16),
+    and a lower rank its best approximation (the largest singular direction kept)."""
+    import dataclasses
+
+    import torch
+
+    from analysis import train
+
+    base, shapes = _tiny_bert()
+    start = {k: v.detach().clone() for k, v in base.state_dict().items()}
+    change = _random_model(rank=2, n_layers=2, shapes=shapes)
+    tuned = copy.deepcopy(base)
+    transformer.merge_lora(tuned, change)
+    for rank in (2, 1):
+        a, b = train._svd_adapters(tuned, start, rank)
+        restored = copy.deepcopy(base)
+        saved = dataclasses.replace(change, a=a, b=b, rank=rank, alpha=train.LORA_ALPHA)
+        transformer.merge_lora(restored, saved)
+        for name, _ in transformer.LORA_TARGETS:
+            for i in range(2):
+                key = f"encoder.layer.{i}.{name}.weight"
+                want = (tuned.state_dict()[key] - start[key]).double()
+                got = (restored.state_dict()[key] - start[key]).double()
+                error = torch.linalg.matrix_norm(got - want) / torch.linalg.matrix_norm(want)
+                singular = torch.linalg.svdvals(want)
+                best = torch.sqrt((singular[rank:] ** 2).sum()) / torch.linalg.norm(singular)
+                assert float(error) == pytest.approx(float(best), abs=5e-3)
+
+
+@needs_torch
 def test_adapters_for_another_architecture_are_refused() -> None:
     base, shapes = _tiny_bert()
     with pytest.raises(ModelError, match="6 layers, the base model has 2"):
