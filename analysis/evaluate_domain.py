@@ -258,8 +258,9 @@ def _stance(
     preds: Sequence[Prediction],
     golds: Sequence[dict[str, Any]],
     scored: Sequence[tuple[float, str]],
-) -> tuple[int, int]:
-    """(agreeing, compared) actor stances of one article."""
+) -> tuple[int, int, list[str]]:
+    """(agreeing, compared) actor stances of one article, and a line for each disagreement:
+    the actor, its gold mean over its gold mentions and its mean predicted polarity."""
     gold_by_actor: dict[str, list[float]] = defaultdict(list)
     for g in golds:
         gold_by_actor[g["actor"]].append(_SIGN[g["sentiment"]])
@@ -267,6 +268,7 @@ def _stance(
     for p, (polarity, _) in zip(preds, scored, strict=True):
         pred_by_actor[p.actor].append(polarity)
     agree = compared = 0
+    misses: list[str] = []
     for actor, signs in gold_by_actor.items():
         gold_mean = sum(signs) / len(signs)
         if abs(gold_mean) < LEAN_THRESHOLD:
@@ -275,7 +277,12 @@ def _stance(
         values = pred_by_actor.get(actor, [])
         pred_mean = sum(values) / len(values) if values else 0.0
         agree += pred_mean * gold_mean > 0
-    return agree, compared
+        if pred_mean * gold_mean <= 0:
+            misses.append(
+                f"{actor} gold mean {gold_mean:+.2f} over {len(signs)} mentions, "
+                f"predicted mean {pred_mean:+.2f} over {len(values)}"
+            )
+    return agree, compared, misses
 
 
 def _gold_attributions(golds: Sequence[dict[str, Any]], subset: str) -> list[int]:
@@ -448,7 +455,8 @@ def _score_mentions(
             for i, j in pairs
             if scored[i][1] != golds[j]["sentiment"]
         )
-        agree, compared = _stance(preds, golds, scored)
+        agree, compared, misses = _stance(preds, golds, scored)
+        tally.errors[f"stance {backend}"].extend(f"{article.name}: {line}" for line in misses)
         tally.stance[backend][0] += agree
         tally.stance[backend][1] += compared
 

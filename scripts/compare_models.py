@@ -48,12 +48,18 @@ def criterion(
 
 
 def split_scores(
-    splits: Mapping[str, Sequence[Example]], model: Path | None, encoder: Path | None
+    splits: Mapping[str, Sequence[Example]],
+    model: Path | None,
+    encoder: Path | None,
+    learned_model: Path | None = None,
 ) -> dict[str, np.ndarray]:
     """The backend's class scores of every target of every split."""
     return {
         name: transformer.target_scores(
-            [(ex.sentence, [(ex.start, ex.end)]) for ex in examples], model=model, encoder=encoder
+            [(ex.sentence, [(ex.start, ex.end)]) for ex in examples],
+            model=model,
+            encoder=encoder,
+            learned_model=learned_model,
         )[0]
         for name, examples in splits.items()
     }
@@ -66,17 +72,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--b", type=Path, required=True, help="model file B")
     parser.add_argument("--encoder-a", type=Path, default=None, help="default: the packaged one")
     parser.add_argument("--encoder-b", type=Path, default=None, help="default: the packaged one")
+    parser.add_argument(
+        "--learned-a", type=Path, default=None, help="A's fusion partner; default: the packaged one"
+    )
+    parser.add_argument(
+        "--learned-b", type=Path, default=None, help="B's fusion partner; default: the packaged one"
+    )
+    parser.add_argument(
+        "--domain",
+        type=Path,
+        default=ROOT / "analysis" / "data" / train.DOMAIN_CALIB,
+        help="the written domain split (default: the packaged calibration sentences)",
+    )
     parser.add_argument("--resamples", type=int, default=300)
     args = parser.parse_args(argv)
     splits: dict[str, Sequence[Example]] = {
         s: learned.load_newsmtsc(args.data / f"{s}.jsonl") for s in ("dev-rw", "dev-mt")
     }
-    splits[train.DOMAIN_DEV_SPLIT] = train.load_domain_sentences(
-        ROOT / "analysis" / "data" / train.DOMAIN_CALIB
-    )
+    splits[train.DOMAIN_DEV_SPLIT] = train.load_domain_sentences(args.domain)
     gold = {name: np.asarray([ex.label for ex in exs]) for name, exs in splits.items()}
-    score_a = split_scores(splits, args.a, args.encoder_a)
-    score_b = split_scores(splits, args.b, args.encoder_b)
+    score_a = split_scores(splits, args.a, args.encoder_a, args.learned_a)
+    score_b = split_scores(splits, args.b, args.encoder_b, args.learned_b)
     every = {name: np.arange(len(g)) for name, g in gold.items()}
     print(f"A {criterion(score_a, gold, every):.2f}  B {criterion(score_b, gold, every):.2f}")
     rng = np.random.default_rng(0)

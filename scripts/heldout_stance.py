@@ -9,7 +9,8 @@ lean), the shipped lean (``analysis.learned.signed_probability``) and the full
 script reads it.
 
 Usage (from the project root):
-    .venv/bin/python scripts/heldout_stance.py [--model M --encoder E]
+    .venv/bin/python scripts/heldout_stance.py [--model M --encoder E] [--learned L]
+        [--domain CALIB.txt]
 """
 
 from __future__ import annotations
@@ -52,12 +53,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None, help="default: the packaged one")
     parser.add_argument("--encoder", type=Path, default=None, help="default: the packaged one")
+    parser.add_argument(
+        "--learned", type=Path, default=None, help="fusion partner; default: the packaged one"
+    )
+    parser.add_argument(
+        "--domain", type=Path, default=CALIB, help="held-out articles (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
     model = transformer.load_model(args.model)
-    examples = train.load_domain_sentences(CALIB)
+    examples = train.load_domain_sentences(args.domain)
     items = [(ex.sentence, [(ex.start, ex.end)]) for ex in examples]
     # the scores the backend labels: class offsets and the fusion with the learned model in
-    z, _, _ = transformer.target_scores(items, model=model, encoder=args.encoder)
+    z, _, _ = transformer.target_scores(
+        items, model=model, encoder=args.encoder, learned_model=args.learned
+    )
     shipped, labels = learned.signed_probability(z)
     q = np.exp(z - z.max(axis=1, keepdims=True))
     q /= q.sum(axis=1, keepdims=True)
@@ -69,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     agree = dict.fromkeys(ways, 0)
     pairs = 0
-    for indices in _groups(CALIB, examples).values():
+    for indices in _groups(args.domain, examples).values():
         gold = float(np.mean([examples[i].label - 1 for i in indices]))
         if abs(gold) < LEAN:
             continue

@@ -113,6 +113,23 @@ def test_errors_give_each_backends_confusion_and_every_wrong_label(folder: Path)
     assert all(" gold " in line and "[" in line for line in wrong)
 
 
+def test_errors_name_every_actor_whose_stance_disagrees(folder: Path) -> None:
+    named: set[str] = set()
+    for sentiment in ("positive", "negative"):  # opposite leans: each actor misses in one
+        gold = _gold()
+        for mention in gold["mentions"]:
+            mention["sentiment"] = sentiment
+        (folder / "pk_deal.gold.json").write_text(json.dumps(gold), encoding="utf-8")
+        scores = evaluate(folder, backends=("learned",))
+        lines = scores.errors.get("stance learned", [])
+        agreeing = round(scores.stance_agreement["learned"] * scores.stance_pairs / 100)
+        assert scores.stance_pairs == 2 and len(lines) == scores.stance_pairs - agreeing
+        sign = "+1.00" if sentiment == "positive" else "-1.00"
+        assert all(line.startswith("pk_deal: ") and f"gold mean {sign}" in line for line in lines)
+        named |= {line.split()[1] for line in lines}
+    assert named == {"Pakistan", "Russia"}
+
+
 def test_missing_folder_is_one_line_and_exit_status_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
