@@ -94,6 +94,50 @@ CASES = [
         [("United States", "Americans"), ("Pakistan", "Pakistanis")],
     ),
     ("no-substring", "Russianness, Chinatown, Iranianism", []),
+    # earlier leaders, as histories and analysis pieces name them (a former leader is a
+    # mention for what they did in office); their surnames follow the full name
+    (
+        "historical-leaders",
+        "In 1966 Lal Bahadur Shastri and Ayub Khan met Alexei Kosygin at Tashkent; "
+        "later Kosygin and Ayub Khan spoke again.",
+        [
+            ("India", "Lal Bahadur Shastri"),
+            ("Pakistan", "Ayub Khan"),
+            ("Russia", "Alexei Kosygin"),
+            ("Russia", "Kosygin"),
+            ("Pakistan", "Ayub Khan"),
+        ],
+    ),
+    (
+        "historical-surname",
+        "Benazir Bhutto flew to Washington to see George H.W. Bush. Bhutto asked for F-16s.",
+        [
+            ("Pakistan", "Benazir Bhutto"),
+            ("United States", "Washington"),
+            ("United States", "George H.W. Bush"),
+            ("Pakistan", "Bhutto"),
+        ],
+    ),
+    (
+        "another-person-same-surname",
+        "In 1971 Indira Gandhi sent the army east.\n\n"
+        "Opposition leader Rahul Gandhi said on Tuesday that the talks had been a failure.",
+        [("India", "Indira Gandhi")],
+    ),
+    (
+        "congress-of-another-state",
+        "The National People's Congress met while the US Congress was in recess.",
+        [("China", "National People's Congress"), ("United States", "US Congress")],
+    ),
+    (
+        "administrations-and-agencies",
+        "The Bush administration blamed the GRU; the Islamic Emirate denied it.",
+        [
+            ("United States", "Bush administration"),
+            ("Russia", "GRU"),
+            ("Taliban", "Islamic Emirate"),
+        ],
+    ),
 ]
 
 
