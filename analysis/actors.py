@@ -761,7 +761,7 @@ def _institution_mentions(text: str, mentions: list[Mention], lex: ActorLexicon)
     the possessive or demonym just before them ("China's Foreign Ministry", "Pakistani Defence
     Ministry" as one span), their default, or the context: the nearest state named earlier in
     the sentence, else the state named most often before them. One forward pass."""
-    if lex._contextual_pattern is None or not mentions:
+    if lex._contextual_pattern is None:
         return mentions
     ordered = sorted(mentions, key=_ORDER)
     starts, max_ends = _span_index(ordered)

@@ -130,6 +130,11 @@ CASES = [
         [("China", "National People's Congress"), ("United States", "US Congress")],
     ),
     (
+        "institution-default-without-other-mentions",
+        "The Senate passed the bill on Tuesday.",
+        [("United States", "Senate")],
+    ),
+    (
         "administrations-and-agencies",
         "The Bush administration blamed the GRU; the Islamic Emirate denied it.",
         [

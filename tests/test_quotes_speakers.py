@@ -225,6 +225,50 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None, str | None]]]] = [
         ],
     ),
     (
+        "a relative clause of office names the state",
+        "“The review is overdue,” said Maria Lopez, who chairs the Senate foreign relations "
+        "committee.",
+        [("direct", "The review is overdue,", "Maria Lopez", "United States")],
+    ),
+    (
+        "who is, before a possessive description",
+        "Ahmed Raza, who is also Pakistan's envoy to Moscow, said talks would go on.",
+        [("indirect", "talks would go on.", "Ahmed Raza", "Pakistan")],
+    ),
+    (
+        "a relative clause of meeting says nothing of the side",
+        "Anna Petrova, who met Pakistani officials last week, said the plan was sound.",
+        [("indirect", "the plan was sound.", "Anna Petrova", None)],
+    ),
+    (
+        "who was, before a participle, is no description",
+        "Omar Baig, who was arrested by Pakistani police in 2002, said he was innocent.",
+        [("indirect", "he was innocent.", "Omar Baig", None)],
+    ),
+    (
+        "a title to someone before the name",
+        "Pakistan's ambassador to the United Nations Munir Akram said the vote was unjust.",
+        [("indirect", "the vote was unjust.", "Munir Akram", "Pakistan")],
+    ),
+    (
+        "a long title to someone before the name",
+        "Adviser to the Prime Minister on Commerce Razak Dawood told reporters that exports had "
+        "risen.",
+        [
+            (
+                "indirect",
+                "exports had risen.",
+                "Adviser to the Prime Minister on Commerce Razak Dawood",
+                None,
+            )
+        ],
+    ),
+    (
+        "a state company names its state",
+        "Rostec chief executive Ivan Sokolov said the helicopters would be delivered in May.",
+        [("indirect", "the helicopters would be delivered in May.", "Ivan Sokolov", "Russia")],
+    ),
+    (
         "tweet set as a block after a colon",
         "The spokesman for the ministry, Ali Raza, wrote on Twitter:\n\n"
         "We have noted the remarks made to the press. No such request was ever made.\n"

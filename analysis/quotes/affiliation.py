@@ -12,8 +12,12 @@ The evidence is read in this order, and the first that names an actor wins:
    alias counts only as the end of a name ("Abdul Ghani Baradar" is not Ghani).
 3. The person's other mentions in the text: a title before the name ("Pakistan's national
    security adviser Moeed Yusuf") or an apposition after it ("Zamir Kabulov, the Kremlin's
-   special envoy").
-4. An official body or role named without its state ("the Foreign Ministry", "military
+   special envoy"; "Dianne Feinstein, who chairs the Senate intelligence committee": a relative
+   clause of holding an office).
+4. A title or state body that names its state on its own, though no actor mention ("a US
+   congressman" aside, "congressman"; "Rostec chief executive Sergei Chemezov" → Russia):
+   ``title_actors`` in ``quote_speakers.yaml``.
+5. An official body or role named without its state ("the Foreign Ministry", "military
    officials"): the actor the text is reported from (its dateline's or outlet's, when the
    caller knows it), else the actor the text mentions most; a named official ("Army chief
    General Kayani"): the actor the text mentions most.
@@ -47,6 +51,8 @@ _WORD = re.compile(r"[\w’'\-]+")
 #: An apposition after a name: ", the Kremlin's special envoy for Afghanistan,".
 _APPOSITION = re.compile(r"\s*(?:\([^()]{0,40}\))?\s*,\s*([^,.;:“”\"()]{3,100})[,.;:]")
 _APPOSITION_STARTS = frozenset(["the", "a", "an", "his", "her", "its", "their"])
+#: Words read over between "who is" and the description ("who is also Pakistan's envoy").
+_READ_OVER = frozenset(["also", "now", "then", "currently", "formerly", "once"])
 #: Punctuation that ends a title read backwards from a name.
 _TITLE_STOP = frozenset(',.;:!?()[]“”"\n')
 
@@ -168,7 +174,10 @@ def speaker_actor(quote: Quote, text: str, lexicon: ActorLexicon | None = None) 
 
 
 def _actor(q: Quote, written: str | None, ev: ActorEvidence, words: SpeakerWords) -> str | None:
-    phrases = tuple(p for p in (q.speaker, written, q.description) if p)
+    description = q.description
+    if description and description.split()[0].lower() == "who":
+        description = _description(description, words)  # "who met X" says nothing of the side
+    phrases = tuple(p for p in (q.speaker, written, description) if p)
     if not phrases or q.speaker is None:
         return None
     low = [w.lower() for p in phrases for w in _WORD.findall(p)]
@@ -185,11 +194,22 @@ def _actor(q: Quote, written: str | None, ev: ActorEvidence, words: SpeakerWords
         if actor is not None:
             return actor
         low += titles
-    actor = next((words.title_actors[w] for w in low if w in words.title_actors), None)
+    actor = _term_actor(low, words.title_actors)
     if actor is not None:
         return actor
     if _any_term(low, words.official_heads):
         return ev.dominant(named=name is not None and name[:1].isupper())
+    return None
+
+
+def _term_actor(words: list[str], actors: dict[str, str]) -> str | None:
+    """The actor of the first word, or pair of consecutive words, that is a key of ``actors``
+    (at each word the pair starting there first)."""
+    for i, word in enumerate(words):
+        pair = f"{word} {words[i + 1]}" if i + 1 < len(words) else ""
+        actor = actors.get(pair) or actors.get(word)
+        if actor is not None:
+            return actor
     return None
 
 
@@ -252,15 +272,41 @@ def _name_actor(
             if found:
                 return found[-1].actor, seen
         app = _APPOSITION.match(text, m.end(), min(len(text), m.end() + TITLE_WINDOW))
-        if app is not None:
-            desc = app.group(1).strip()
-            first = desc.split()[0].lower() if desc.split() else ""
-            if first in _APPOSITION_STARTS or first.endswith(("’s", "'s")):
-                seen += [w.lower() for w in _WORD.findall(desc)]
-                actor = _phrase_actor(desc, ev, words, None)
-                if actor is not None:
-                    return actor, seen
+        desc = _description(app.group(1), words) if app is not None else None
+        if desc is not None:
+            seen += [w.lower() for w in _WORD.findall(desc)]
+            actor = _phrase_actor(desc, ev, words, None)
+            if actor is not None:
+                return actor, seen
     return None, seen
+
+
+def _description(apposition: str, words: SpeakerWords) -> str | None:
+    """The description an apposition after a name gives ("the Kremlin's special envoy", "who
+    chairs the Senate intelligence committee" → "the Senate intelligence committee"), or None
+    when it describes no office ("who met Putin", "who was detained by police")."""
+    tokens = apposition.split()
+    if not tokens:
+        return None
+    if _describes(tokens[0]):
+        return " ".join(tokens)
+    if tokens[0].lower() != "who" or len(tokens) < 3:
+        return None
+    verb, rest = tokens[1].lower(), tokens[2:]
+    if verb in words.office_verbs:
+        rest = rest[1:] if rest[0].lower() == "as" and len(rest) > 1 else rest
+        return " ".join(rest)
+    if verb in words.office_copulas:
+        while len(rest) > 1 and rest[0].lower() in _READ_OVER:
+            rest = rest[1:]
+        return " ".join(rest) if _describes(rest[0]) else None
+    return None
+
+
+def _describes(word: str) -> bool:
+    """Whether a word starts a description: an article or possessive pronoun, or a possessive."""
+    low = word.lower()
+    return low in _APPOSITION_STARTS or low.endswith(("’s", "'s"))
 
 
 def _title_before(text: str, pos: int, words: SpeakerWords) -> str:

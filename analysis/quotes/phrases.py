@@ -24,6 +24,7 @@ from analysis.quotes.grammar import (
     _SUBJECT_STARTS,
     _TIME_LEAD,
     _TIME_WORDS,
+    _TITLE_BRIDGE_PHRASES,
 )
 from analysis.quotes.limits import (
     MAX_DESCRIPTION_WORDS,
@@ -46,11 +47,22 @@ from analysis.quotes.tokens import (
 _ARTICLES = frozenset(["the", "a", "an"])
 #: Prepositions whose object is not the speaker ("on the eve of the exercise").
 _GOVERNING_PREPS = _NP_PREPS | _OBJECT_PREPS
+
+
+def _bridges(phrases: frozenset[str]) -> dict[str, frozenset[str]]:
+    """A preposition → the words before it that it completes ("familiar with": with →
+    {familiar})."""
+    out: dict[str, frozenset[str]] = {}
+    for phrase in phrases:
+        word, _, prep = phrase.partition(" ")
+        out[prep] = out.get(prep, frozenset()) | {word}
+    return out
+
+
 #: A preposition → the adjectives it completes inside a speaker phrase ("familiar with").
-_NP_BRIDGES: dict[str, frozenset[str]] = {}
-for _bridge in _NP_BRIDGE_PHRASES:
-    _adj, _, _prep = _bridge.partition(" ")
-    _NP_BRIDGES[_prep] = _NP_BRIDGES.get(_prep, frozenset()) | {_adj}
+_NP_BRIDGES = _bridges(_NP_BRIDGE_PHRASES)
+#: A preposition → the titles it completes inside a speaker phrase ("adviser to").
+_TITLE_BRIDGES = _bridges(_TITLE_BRIDGE_PHRASES)
 #: Tokens that end an apposition after a speaker ("said X, a <role>, …").
 _APPOSITION_ENDS = frozenset([",", ".", ";", ":", "“", '"', "—"])
 
@@ -95,11 +107,12 @@ def np_back(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
         if not word[0].isalnum():  # _is_word(t), inline: the innermost loop
             break
         if lw in _NP_STOP or (j != i and lw in _SUBJECT_PRONOUNS):
-            if j >= 1 and toks[j - 1][2].lower() in _NP_BRIDGES.get(lw, ()):
-                head = j - 2  # "officials familiar with the matter": the head is "officials"
-                j -= 2
-                continue
-            break
+            step = _bridge(toks, j, lw)
+            if not step:
+                break
+            head = j - 2 if step == 2 else head  # "officials familiar with": "officials"
+            j -= step
+            continue
         if lw in ("and", "&"):
             if j - 1 >= 0 and _is_word(toks[j - 1]) and _is_cap(toks[j - 1]) and j != i:
                 j -= 1
@@ -132,6 +145,17 @@ def np_back(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
     if head < lo or not _np_ok(doc, toks[lo : head + 1]):
         return None
     return (lo, i)
+
+
+def _bridge(toks: Sequence[_Tok], j: int, word: str) -> int:
+    """How far a speaker phrase reads back over the stop word ``word`` at ``j``: 2 over an
+    adjective it completes ("officials familiar with the matter": the head becomes
+    "officials"), 1 over a title ("Adviser to the Prime Minister Sartaj Aziz": the head stays
+    the name), 0 where it ends the phrase."""
+    before = toks[j - 1][2].lower() if j >= 1 else ""
+    if before in _NP_BRIDGES.get(word, ()):
+        return 2
+    return 1 if before in _TITLE_BRIDGES.get(word, ()) else 0
 
 
 def _verb_before(toks: Sequence[_Tok], j: int) -> bool:

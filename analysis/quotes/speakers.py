@@ -32,7 +32,12 @@ class SpeakerWords:
         official_heads: Words of official bodies and roles.
         location_preps: Prepositions after which an actor is a place, not an affiliation.
         title_words: Lower-case words of a title between an actor and a name.
-        title_actors: Titles that name their state on their own ("congressman").
+        title_actors: Titles, and state bodies and companies that are not actor mentions,
+            that name their state on their own ("congressman", "rostec"); one or two words.
+        office_verbs: Verbs of holding an office, read in a relative clause after a name as a
+            title ("who chairs the Senate intelligence committee").
+        office_copulas: "is", "was": read so only before a description ("who is Pakistan's
+            envoy").
         not_actor_prefixes: Words that make the actor alias after them part of another body's
             name ("National Security Council" is not the UN's).
     """
@@ -47,6 +52,8 @@ class SpeakerWords:
     title_words: frozenset[str]
     title_actors: dict[str, str]
     not_actor_prefixes: frozenset[str]
+    office_verbs: frozenset[str]
+    office_copulas: frozenset[str]
 
 
 def _words(data: dict[str, Any], key: str) -> frozenset[str]:
@@ -79,5 +86,10 @@ def speaker_words() -> SpeakerWords:
         location_preps=_words(data, "location_preps"),
         title_words=_words(data, "title_words"),
         not_actor_prefixes=_words(data, "not_actor_prefixes"),
-        title_actors={str(k).lower(): str(v) for k, v in (data.get("title_actors") or {}).items()},
+        title_actors={
+            " ".join(str(k).lower().split()): str(v)
+            for k, v in (data.get("title_actors") or {}).items()
+        },
+        office_verbs=_words(data, "office_verbs"),
+        office_copulas=_words(data, "office_copulas"),
     )
