@@ -264,6 +264,16 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None, str | None]]]] = [
         ],
     ),
     (
+        "a bare plural group after an introductory phrase, its cue coordinated",
+        "In Quetta, residents blocked the highway and chanted “We want water!”",
+        [("direct", "We want water!", "residents", None)],
+    ),
+    (
+        "a group with a word of place after it",
+        "Western diplomats here said the talks had stalled.",
+        [("indirect", "the talks had stalled.", "Western diplomats here", None)],
+    ),
+    (
         "a state company names its state",
         "Rostec chief executive Ivan Sokolov said the helicopters would be delivered in May.",
         [("indirect", "the helicopters would be delivered in May.", "Ivan Sokolov", "Russia")],

@@ -454,8 +454,8 @@ def _clause_subject(doc: Doc, toks: Sequence[_Tok]) -> tuple[int, int] | None:
             return None
         lw = toks[idx][2].lower()
     t = toks[idx]
-    if lw in _SUBJECT_PRONOUNS:
-        return (idx, idx)
+    if lw in _SUBJECT_PRONOUNS or lw in doc.lex.group_nouns:
+        return (idx, idx)  # "he", or a bare plural group ("In Karachi, protesters burned …")
     k = idx
     if _is_name_token(t, doc.lex):
         while k + 1 < len(toks) and (

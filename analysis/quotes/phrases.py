@@ -63,20 +63,31 @@ def _bridges(phrases: frozenset[str]) -> dict[str, frozenset[str]]:
 _NP_BRIDGES = _bridges(_NP_BRIDGE_PHRASES)
 #: A preposition → the titles it completes inside a speaker phrase ("adviser to").
 _TITLE_BRIDGES = _bridges(_TITLE_BRIDGE_PHRASES)
+#: Words of place after a group that speaks ("officials here say").
+_LOCATIVES = frozenset(["here", "there"])
 #: Tokens that end an apposition after a speaker ("said X, a <role>, …").
 _APPOSITION_ENDS = frozenset([",", ".", ";", ":", "“", '"', "—"])
 
 
-def np_back(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
-    """The noun phrase ending at token ``i`` as token indices (inclusive), or None."""
-    if i >= 0 and toks[i][2] == ")":
-        # "Rep. Gwen Moore (D-Wis.)": a parenthetical after the name
+def _before_suffix(doc: Doc, toks: Sequence[_Tok], i: int) -> int | None:
+    """Where the noun phrase before a suffix at token ``i`` ends: before a parenthetical after
+    a name ("Rep. Gwen Moore (D-Wis.)") or a word of place after a group ("diplomats here");
+    -1 when the suffix is not closed, None when token ``i`` is no suffix."""
+    if toks[i][2] == ")":
         k = i - 1
         while k >= 0 and k > i - 10 and toks[k][2] != "(":
             k -= 1
-        if k <= 0 or toks[k][2] != "(":
-            return None
-        inner = np_back(doc, toks, k - 1)
+        return k - 1 if k > 0 and toks[k][2] == "(" else -1
+    if toks[i][2].lower() in _LOCATIVES and i >= 1:
+        return i - 1 if toks[i - 1][2].lower() in doc.lex.group_nouns else None
+    return None
+
+
+def np_back(doc: Doc, toks: Sequence[_Tok], i: int) -> tuple[int, int] | None:
+    """The noun phrase ending at token ``i`` as token indices (inclusive), or None."""
+    suffixed = _before_suffix(doc, toks, i) if i >= 0 else None
+    if suffixed is not None:
+        inner = np_back(doc, toks, suffixed) if suffixed >= 0 else None
         return None if inner is None else (inner[0], i)
     if i < 0 or not _is_word(toks[i]):
         return None
