@@ -274,6 +274,23 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None, str | None]]]] = [
         [("indirect", "the talks had stalled.", "Western diplomats here", None)],
     ),
     (
+        "a clause after ', and' keeps the 'that' of its own cue",
+        "Rehman said the charges were absurd, and told reporters that the army had done its job.",
+        [
+            ("indirect", "the charges were absurd", "Rehman", None),
+            ("indirect", "the army had done its job.", "Rehman", None),
+        ],
+    ),
+    (
+        "a coordinated cue after a quoted word and auxiliaries borrows the speaker",
+        "Senator Nadia Rehman told parliament that the charges were ‘absurd’, and had earlier "
+        "assured reporters that this was ‘a failure of the whole world’.",
+        [
+            ("indirect", "the charges were ‘absurd’", "Nadia Rehman", None),
+            ("indirect", "this was ‘a failure of the whole world’.", "Nadia Rehman", None),
+        ],
+    ),
+    (
         "a state company names its state",
         "Rostec chief executive Ivan Sokolov said the helicopters would be delivered in May.",
         [("indirect", "the helicopters would be delivered in May.", "Ivan Sokolov", "Russia")],

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field, replace
 from analysis.quotes.context import Doc
 from analysis.quotes.frames import _clause_subject, _find_cues, _frames
 from analysis.quotes.grammar import (
+    _ADVERBS,
     _ALL_MARK_CHARS,
+    _AUX,
     _CLOSE_MARKS,
     _COMPLEMENTIZER_END,
     _CONJ_BEFORE,
@@ -82,6 +84,14 @@ _WH_WORDS = frozenset(["how", "what", "where", "when", "whether", "why", "which"
 _CLAUSE_MARKS = frozenset([",", ";", ":", ".", "!", "?", "(", ")", "—", "–", *_ALL_MARK_CHARS])
 #: A modal right before a cue: what someone could or would say is not what they said.
 _MODAL_BEFORE = re.compile(r"\b(?:could|would|should|might|can|may|must)\s+$")
+#: Up to two auxiliaries or adverbs right before a coordinated cue ("…, and had earlier
+#: assured reporters that …"): the conjunction stands before them.
+_VERB_GROUP_LEAD = re.compile(
+    r"(?:\b(?:"
+    + "|".join(sorted(map(re.escape, _AUX | _ADVERBS), key=len, reverse=True))
+    + r")\s+){1,2}$",
+    re.IGNORECASE,
+)
 
 
 def _units(
@@ -155,6 +165,8 @@ def _after_content(doc: Doc, u: _Unit, fr: _Frame, limit: int) -> tuple[int, int
             break
         if t[2] in (".", ";", ":", "!", "?") or t[2] in _ALL_MARK_CHARS or w in _CLAUSE_SUBJECTS:
             break  # "said he didn't believe …, arguing that …": the clause has begun
+        if w in ("and", "but") and idx and toks[idx - 1][2] == ",":
+            break  # "said the charges were absurd, and told reporters that …": its own clause
         idx += 1
     cls = fr.cls
     if that_at is not None:
@@ -742,7 +754,7 @@ def _reported(doc: Doc, u: _Unit, frames: Sequence[_Frame]) -> list[_Record]:
     for fi, fr2 in enumerate(frames):
         # a borrowed speaker lies outside the later frame, before the first one's cue
         # ("X promised … and said …"), so long as it is the first frame's own speaker
-        fs = fr2.cue_start if fr2.borrowed else fr2.start
+        fs = _verb_group_start(text, fr.end, fr2.cue_start) if fr2.borrowed else fr2.start
         if fi not in afters or fs <= fr.end or len(out) >= MAX_REPORTED_PER_UNIT:
             continue
         last = out[-1]
@@ -777,5 +789,13 @@ def _splits_borrowed(text: str, fr: _Frame, fr2: _Frame, ps: int) -> bool:
         return False  # "X said Pakistan welcomed … and hoped …": all X's clause
     if text.startswith("to ", ps):
         return True
-    m = _CONJ_BEFORE.search(text, max(ps, fr2.cue_start - 16), fr2.cue_start)
+    fs = _verb_group_start(text, ps, fr2.cue_start)
+    m = _CONJ_BEFORE.search(text, max(ps, fs - 16), fs)
     return m is not None and "," in m.group()
+
+
+def _verb_group_start(text: str, lo: int, cue_start: int) -> int:
+    """Where the verb group of a cue starts: before up to two auxiliaries or adverbs ("had
+    earlier assured"), never before ``lo``."""
+    m = _VERB_GROUP_LEAD.search(text, max(lo, cue_start - 40), cue_start)
+    return m.start() if m is not None else cue_start

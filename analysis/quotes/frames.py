@@ -349,6 +349,8 @@ def _coordinated(
     between = m.group("between").split()
     if any(w.lower() not in _ADVERBS and w.lower() not in _AUX for w in between):
         return None
+    if not doc.text[lo : m.start()].strip(" ,\t" + _ALL_MARK_CHARS):
+        lo = u.start  # "X told … that the charges were ‘absurd’, and had earlier assured …"
     return _participle_subject(doc, u, fr, lo, earlier)
 
 
