@@ -291,6 +291,30 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None, str | None]]]] = [
         ],
     ),
     (
+        "a cue with a pronoun object before 'according to' keeps its speaker",
+        "Moscow would keep supplying the plant, the Russian minister assured him, according to "
+        "a statement.",
+        [("indirect", "Moscow would keep supplying the plant", "Russian minister", "Russia")],
+    ),
+    (
+        "a pronoun after a described subject in the sentence before",
+        "The Commander of the Chinese naval group thanked the hosts. He said that the visit had "
+        "been useful.",
+        [
+            (
+                "indirect",
+                "the visit had been useful.",
+                "Commander of the Chinese naval group",
+                "China",
+            )
+        ],
+    ),
+    (
+        "a pronoun after a subject that is no person stays unresolved",
+        "The plan failed in May. He said that it would be revived.",
+        [("indirect", "it would be revived.", None, None)],
+    ),
+    (
         "a state company names its state",
         "Rostec chief executive Ivan Sokolov said the helicopters would be delivered in May.",
         [("indirect", "the helicopters would be delivered in May.", "Ivan Sokolov", "Russia")],

@@ -223,7 +223,14 @@ def _after_content(doc: Doc, u: _Unit, fr: _Frame, limit: int) -> tuple[int, int
             return None
     if text[e - 1] == ":" and _only_gap(text, e, u.end):
         return None  # "announced the arrival on Twitter:": it introduces what follows
+    if any(text.startswith(p, s) for p in _source_openings(doc)):
+        return None  # "…, the leader assured him, according to a statement.": a source
     return (s, e)
+
+
+def _source_openings(doc: Doc) -> tuple[str, ...]:
+    """The "according to" phrases followed by a space, as they may open a clause."""
+    return tuple(f"{p} " for p in doc.lex.according_to)
 
 
 def _object_then_to(doc: Doc, fr: _Frame, stream: _TokenStream) -> int | None:

@@ -83,7 +83,8 @@ _CONJ_BEFORE = re.compile(
     r"(?:[,;]\s*(?:but|and|while|although|though|whereas|as)?|\s(?:but|and|while|whereas))\s*$"
 )
 _MODIFIER_START = re.compile(
-    r"\s*(?:[,.;:!?—–]|(?:in|on|at|during|after|before|last|this|early|late|via|through|"
+    r"\s*(?:[,.;:!?—–]|(?:him|her|them|us|me)\s*[,.;:!?—–]|"
+    r"(?:in|on|at|during|after|before|last|this|early|late|via|through|"
     r"while|when|as|to|adding|citing|noting|referring|according|Monday|Tuesday|Wednesday|"
     r"Thursday|Friday|Saturday|Sunday)\b)"
 )

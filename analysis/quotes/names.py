@@ -178,6 +178,14 @@ class NameIndex:
             gender = lex.given_names[first]
         return (ds, de, raw[ds:de], name, gender, first, len(core) == 1, titled)
 
+    def sentence_before(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the sentence before the one that holds ``pos``; empty at the start
+        of the text."""
+        current = _sentence_start(self.text, pos, self.quoted)
+        if current == 0:
+            return 0, 0
+        return _sentence_start(self.text, current - 1, self.quoted), current
+
     def antecedent(self, pos: int, gender: str | None) -> str | None:
         """The person a pronoun at ``pos`` refers to.
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from analysis.quotes.context import Doc
 from analysis.quotes.grammar import _DETERMINERS, _FUNCTION_CAPS, _NAME_PARTICLES, _NP_PREPS
+from analysis.quotes.limits import MAX_SPEAKER_WORDS
 from analysis.quotes.records import Quote, _Frame, _Record
 from analysis.quotes.tokens import _bare, _is_name_token, _is_word, _tokens
 
@@ -95,7 +96,32 @@ def _pronoun(doc: Doc, pos: int, low: str) -> tuple[str | None, str | None, str 
     if number == "plural" or gender == "neuter":
         return None, None, "pronoun"
     name = doc.names.antecedent(pos, gender if isinstance(gender, str) else None)
+    if name is None and low in ("he", "she"):
+        name = _described_antecedent(doc, pos)
     return (name, None, "person") if name else (None, None, "pronoun")
+
+
+def _described_antecedent(doc: Doc, pos: int) -> str | None:
+    """The described person a pronoun refers to where no person is named: the subject of the
+    sentence before when it opens with "The" and its head is a role ("The Commander of the
+    Russian contingent thanked the hosts. He said …" → "Commander of the Russian contingent")."""
+    start, end = doc.names.sentence_before(pos)
+    toks = [t for t in _tokens(doc.text, start, end) if _is_word(t)][: MAX_SPEAKER_WORDS + 1]
+    if len(toks) < 3 or toks[0][2] != "The":
+        return None
+    verb = next((i for i, t in enumerate(toks) if t[2].islower() and _finite_verb(doc, t[2])), None)
+    if verb is None or verb < 2:
+        return None
+    phrase = toks[1:verb]
+    prep = next((i for i, t in enumerate(phrase) if t[2] in _NP_PREPS), len(phrase))
+    if prep == 0 or _bare(phrase[prep - 1][2]).lower() not in doc.lex.role_nouns:
+        return None
+    return " ".join(doc.text[phrase[0][0] : phrase[-1][1]].split())
+
+
+def _finite_verb(doc: Doc, word: str) -> bool:
+    """A past-tense verb or a speech cue: where a subject ends ("… contingent thanked")."""
+    return word in doc.lex.cues or (word.endswith("ed") and word not in _NP_PREPS)
 
 
 def _resolve(doc: Doc, fr: _Frame) -> tuple[str | None, str | None, str | None]:
