@@ -315,6 +315,12 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None, str | None]]]] = [
         [("indirect", "it would be revived.", None, None)],
     ),
     (
+        "a tweet quoted with its signature line under it",
+        "The minister posted a message.\n\n“We will not bow to pressure.”\n— Ali Raza (@aliraza) "
+        "May 2, 2021\n\nThe row continued.",
+        [("direct", "We will not bow to pressure.", "Ali Raza", None)],
+    ),
+    (
         "a state company names its state",
         "Rostec chief executive Ivan Sokolov said the helicopters would be delivered in May.",
         [("indirect", "the helicopters would be delivered in May.", "Ivan Sokolov", "Russia")],

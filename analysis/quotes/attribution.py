@@ -71,6 +71,12 @@ from analysis.segment import Sentence
 
 #: The signature line under a quoted tweet: a dash at the start of a line, then the author.
 _SIGNATURE = re.compile(r"\n[ \t]*(?:―|—|–|--?)[ \t]*\S")
+#: A signature line right under a quotation, naming its author ("— Shehbaz Sharif (@CMShehbaz)
+#: June 11, 2023"); group 1 is the name.
+_SIGNED_BY = re.compile(
+    r"[ \t]*\n[ \t]*(?:―|—|–|--?)[ \t]*((?:[A-Z][\w.’'\-]*[ \t]+){0,3}[A-Z][\w’'\-]*)"
+    r"[ \t]*\(@\w+\)"
+)
 #: An object and what it is called ("called climate change a hoax", "labeled him an extremist"),
 #: not an object alone ("called a press conference").
 _SMALL_CLAUSE = re.compile(
@@ -426,6 +432,8 @@ def _unframed(
         waiting = run.waiting(u)
         if waiting is not None and qi == 0:
             rec = replace(rec, frame=waiting)
+        elif (signed := _signed(doc, q)) is not None:
+            rec = replace(rec, frame=signed)  # a tweet quoted with its signature line
         elif qi == 0 and not framed and not out and _continues(u, prev, run):
             assert prev is not None
             run.replace_last(replace(prev, parts=prev.parts + tuple(q.parts)))
@@ -491,6 +499,16 @@ def _subject_before(
     if span is None or not _is_name_token(toks[span[1]], doc.lex):
         return None
     s, e = toks[span[0]][0], toks[span[1]][1]
+    return _Frame(e, e, _CONTEXT_CLASS, s, e, None, s, e, borrowed=True)
+
+
+def _signed(doc: Doc, q: _QSpan) -> _Frame | None:
+    """The author a signature line right under a quotation names ("“…”\n— Shehbaz Sharif
+    (@CMShehbaz) June 11, 2023"), as the quotation's speaker."""
+    m = _SIGNED_BY.match(doc.text, q.close)
+    if m is None:
+        return None
+    s, e = m.span(1)
     return _Frame(e, e, _CONTEXT_CLASS, s, e, None, s, e, borrowed=True)
 
 
