@@ -629,8 +629,12 @@ def _inside_other_name(text: str, start: int, lex: ActorLexicon) -> bool:
     if word.rstrip(".") in lex._titles or _title_case_line(text, start):
         return False
     word_start = len(text[:start].rstrip(" ")) - len(word)
-    opens_sentence = word_start == 0 or bool(
-        _SENTENCE_START.search(text, max(0, word_start - 4), word_start)
+    bare = word.rstrip(".")
+    opens_sentence = (
+        word_start == 0
+        or bool(_SENTENCE_START.search(text, max(0, word_start - 4), word_start))
+        # "… on Saturday. Gilani told her": a word, not an abbreviation, ends the sentence before
+        or (bare != word and len(bare) >= 4 and "." not in bare)
     )
     if not opens_sentence:
         return True

@@ -130,6 +130,11 @@ CASES = [
         [("China", "National People's Congress"), ("United States", "US Congress")],
     ),
     (
+        "surname-after-a-sentence-ending-word",
+        "The call reached Yousuf Raza Gilani on Saturday. Gilani told her little.",
+        [("Pakistan", "Yousuf Raza Gilani"), ("Pakistan", "Gilani")],
+    ),
+    (
         "institution-default-without-other-mentions",
         "The Senate passed the bill on Tuesday.",
         [("United States", "Senate")],
