@@ -269,6 +269,11 @@ CASES: list[tuple[str, str, list[tuple[str, str, str | None, str | None]]]] = [
         [("direct", "We want water!", "residents", None)],
     ),
     (
+        "a group with a determiner after an introductory phrase keeps its noun",
+        "In Karachi, many protesters burned flags and chanted “Go home!”",
+        [("direct", "Go home!", "protesters", None)],
+    ),
+    (
         "a group with a word of place after it",
         "Western diplomats here said the talks had stalled.",
         [("indirect", "the talks had stalled.", "Western diplomats here", None)],

@@ -28,10 +28,9 @@ Speakers that point back ("he", "the spokesman") were carried to the speaker the
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from analysis.actors import ActorLexicon, Mention, find_mentions
@@ -202,22 +201,23 @@ def _actor(q: Quote, written: str | None, ev: ActorEvidence, words: SpeakerWords
     return None
 
 
-def _term_actor(words: list[str], actors: dict[str, str]) -> str | None:
-    """The actor of the first word, or pair of consecutive words, that is a key of ``actors``
-    (at each word the pair starting there first)."""
+def _terms(words: list[str]) -> Iterator[str]:
+    """Each word and each pair of consecutive words, in text order (at each word the pair
+    starting there first)."""
     for i, word in enumerate(words):
-        pair = f"{word} {words[i + 1]}" if i + 1 < len(words) else ""
-        actor = actors.get(pair) or actors.get(word)
-        if actor is not None:
-            return actor
-    return None
+        if i + 1 < len(words):
+            yield f"{word} {words[i + 1]}"
+        yield word
+
+
+def _term_actor(words: list[str], actors: dict[str, str]) -> str | None:
+    """The actor of the first word, or pair of consecutive words, that is a key of ``actors``."""
+    return next((actors[term] for term in _terms(words) if term in actors), None)
 
 
 def _any_term(words: list[str], terms: frozenset[str]) -> bool:
     """Whether any word, or pair of consecutive words, is one of ``terms``."""
-    if any(w in terms for w in words):
-        return True
-    return any(f"{a} {b}" in terms for a, b in itertools.pairwise(words))
+    return any(term in terms for term in _terms(words))
 
 
 def _phrase_actor(

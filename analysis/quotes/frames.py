@@ -456,7 +456,7 @@ def _clause_subject(doc: Doc, toks: Sequence[_Tok]) -> tuple[int, int] | None:
             return None
         lw = toks[idx][2].lower()
     t = toks[idx]
-    if lw in _SUBJECT_PRONOUNS or lw in doc.lex.group_nouns:
+    if lw in _SUBJECT_PRONOUNS or (lw in doc.lex.group_nouns and lw not in _DETERMINERS):
         return (idx, idx)  # "he", or a bare plural group ("In Karachi, protesters burned …")
     k = idx
     if _is_name_token(t, doc.lex):

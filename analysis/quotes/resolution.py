@@ -121,7 +121,7 @@ def _described_antecedent(doc: Doc, pos: int) -> str | None:
 
 def _finite_verb(doc: Doc, word: str) -> bool:
     """A past-tense verb or a speech cue: where a subject ends ("… contingent thanked")."""
-    return word in doc.lex.cues or (word.endswith("ed") and word not in _NP_PREPS)
+    return word in doc.lex.cues or word.endswith("ed")
 
 
 def _resolve(doc: Doc, fr: _Frame) -> tuple[str | None, str | None, str | None]:
