@@ -50,8 +50,6 @@ _WORD = re.compile(r"[\w’'\-]+")
 #: An apposition after a name: ", the Kremlin's special envoy for Afghanistan,".
 _APPOSITION = re.compile(r"\s*(?:\([^()]{0,40}\))?\s*,\s*([^,.;:“”\"()]{3,100})[,.;:]")
 _APPOSITION_STARTS = frozenset(["the", "a", "an", "his", "her", "its", "their"])
-#: Words read over between "who is" and the description ("who is also Pakistan's envoy").
-_READ_OVER = frozenset(["also", "now", "then", "currently", "formerly", "once"])
 #: Punctuation that ends a title read backwards from a name.
 _TITLE_STOP = frozenset(',.;:!?()[]“”"\n')
 
@@ -297,7 +295,7 @@ def _description(apposition: str, words: SpeakerWords) -> str | None:
         rest = rest[1:] if rest[0].lower() == "as" and len(rest) > 1 else rest
         return " ".join(rest)
     if verb in words.office_copulas:
-        while len(rest) > 1 and rest[0].lower() in _READ_OVER:
+        while len(rest) > 1 and rest[0].lower() in words.office_read_over:
             rest = rest[1:]
         return " ".join(rest) if _describes(rest[0]) else None
     return None

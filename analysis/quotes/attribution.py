@@ -229,7 +229,7 @@ def _after_content(doc: Doc, u: _Unit, fr: _Frame, limit: int) -> tuple[int, int
             return None
     if text[e - 1] == ":" and _only_gap(text, e, u.end):
         return None  # "announced the arrival on Twitter:": it introduces what follows
-    if any(text.startswith(p, s) for p in _source_openings(doc)):
+    if text.startswith(_source_openings(doc), s):
         return None  # "…, the leader assured him, according to a statement.": a source
     return (s, e)
 

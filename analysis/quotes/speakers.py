@@ -38,6 +38,8 @@ class SpeakerWords:
             title ("who chairs the Senate intelligence committee").
         office_copulas: "is", "was": read so only before a description ("who is Pakistan's
             envoy").
+        office_read_over: Words read over between an office copula and its description
+            ("who is also Pakistan's envoy").
         not_actor_prefixes: Words that make the actor alias after them part of another body's
             name ("National Security Council" is not the UN's).
     """
@@ -54,6 +56,7 @@ class SpeakerWords:
     not_actor_prefixes: frozenset[str]
     office_verbs: frozenset[str]
     office_copulas: frozenset[str]
+    office_read_over: frozenset[str]
 
 
 def _words(data: dict[str, Any], key: str) -> frozenset[str]:
@@ -92,4 +95,5 @@ def speaker_words() -> SpeakerWords:
         },
         office_verbs=_words(data, "office_verbs"),
         office_copulas=_words(data, "office_copulas"),
+        office_read_over=_words(data, "office_read_over"),
     )
